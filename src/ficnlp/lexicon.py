@@ -1,0 +1,194 @@
+"""Word lists and lexical resources shared by the stages.
+
+- :func:`word_logprobs`: English unigram log-probabilities of a word's lowercase and
+  capitalised forms (``data/lexicon.tsv.gz``, built by ``scripts/build_lexicon.py`` from
+  spacy-lookups-data's ``en_lexeme_prob``, MIT).
+- :func:`are_name_variants`: nickname and diminutive relations between given names,
+  from the maintained ``nicknames`` dataset (Carlton Northern, Nick Crews) plus English
+  hypocoristic morphology (truncation + ``-ie/-y/-s``, consonant doubling: Kit → Kitty,
+  Addison → Addie, Adds).
+- Closed word lists (pronouns, honorifics, speech verbs, interjections) written for this
+  project from standard English grammar references; each list says what it is for.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from functools import cache
+from importlib import resources
+
+__all__ = [
+    "FEMALE_TITLES",
+    "MALE_TITLES",
+    "NEUTRAL_TITLES",
+    "NOT_NAMES",
+    "SPEECH_VERBS",
+    "TITLES",
+    "are_name_variants",
+    "is_common_word",
+    "word_logprobs",
+]
+
+# Honorifics and kin/role titles that precede a name ("Dr Karev", "Aunt Polly").
+MALE_TITLES = frozenset(
+    "mr mister sir lord master monsieur m herr señor signor don father brother uncle king prince duke earl "
+    "baron count emperor sultan grandpa grandfather mr.".split()
+)
+FEMALE_TITLES = frozenset(
+    "mrs ms miss lady madam madame mme mlle mademoiselle dame frau señora señorita signora donna mother sister "
+    "aunt auntie queen princess duchess countess baroness empress grandma grandmother granny nanny mistress".split()
+)
+NEUTRAL_TITLES = frozenset(
+    "dr doctor prof professor captain capt colonel col major general lieutenant lt sergeant sgt officer "
+    "detective inspector agent nurse chief reverend rev saint st judge senator president coach cousin "
+    "mx commander admiral private corporal constable sheriff deputy principal dean governor mayor".split()
+)
+TITLES = MALE_TITLES | FEMALE_TITLES | NEUTRAL_TITLES
+
+# Verbs that introduce or follow speech in a tag ("said Alex", "Alex muttered"), in the
+# forms fiction uses. Fan fiction also tags with gesture verbs ("Alex smirked").
+SPEECH_VERBS = frozenset(
+    """said says say saying asked asks ask asking replied replies reply answered answers whispered whispers
+    muttered mutters mumbled mumbles murmured murmurs shouted shouts yelled yells cried cries exclaimed exclaims
+    called calls sighed sighs laughed laughs added adds continued continues began begins started starts
+    finished finishes repeated repeats returned returns rejoined observed observes remarked remarks resumed
+    interrupted interrupts retorted retorts responded responds demanded demands inquired enquired inquires
+    suggested suggests explained explains insisted insists protested protests pleaded pleads begged begs
+    agreed agrees admitted admits snapped snaps hissed hisses growled growls groaned groans whimpered sobbed
+    sobs stammered stammers stuttered stutters gasped gasps breathed breathes teased teases grumbled grumbles
+    drawled drawls purred purrs roared roars screamed screams bellowed chuckled chuckles giggled giggles
+    snorted snorts scoffed scoffs sneered sneers declared declares announced announces concluded persisted
+    urged urges warned warns wondered wonders thought thinks ventured corrected corrects conceded concedes
+    countered counters offered offers noted notes mused muses stated states commented comments confessed
+    confesses told tells informed assured assures reminded reminds shrieked shrieks squealed squeals moaned
+    moans panted pants hiccuped hiccupped slurred slurs yawned yawns smirked smirks grinned grins smiled
+    smiles shrugged shrugs nodded nods frowned frowns winked winks blushed spat spits glared glares
+    sniffled sniffed huffed huffs pouted pouts beamed beams sang sings hummed hums joked jokes quipped
+    quips pressed prompted prompts echoed echoes chimed piped spoke speaks went goes snarled snarls barked
+    barks choked chokes croaked croaks rasped rasps wailed wails cooed coos blurted blurts argued argues
+    objected objects reasoned reasons ordered orders commanded commands instructed greeted greets
+    acknowledged acknowledges guessed guesses lied lies promised promises swore swears
+    sputtered spluttered babbled exploded fumed raged""".split()
+)
+
+# Capitalised words that are never character names on their own: pronouns, determiners,
+# interjections, discourse words, calendar words, honorific words used alone. Fiction
+# starts sentences and quotations with these.
+NOT_NAMES = frozenset(
+    """i i'm i'll i'd i've me my mine myself you your yours yourself he him his himself she her hers herself
+    it its itself we us our ours ourselves they them their theirs themselves who whom whose what which this
+    that these those there here where when why how a an the and but or nor so yet for if then than as at by
+    in on of to from with without about into onto upon after before while because since until unless though
+    although whether not no yes yeah yep yup nope nah oh ah ahh aw aww oops ooh ugh uh um umm hmm hm mm mmm
+    huh hey hi hello bye goodbye okay ok alright well now just maybe perhaps please thanks thank sorry
+    wow whoa woah damn god gods lord jesus christ christmas shit fuck crap hell heaven dear darling honey
+    baby babe sweetheart love sweetie man dude guys girl boy mom mommy mum mummy dad daddy mama papa ma pa
+    grandma grandpa sir madam ma'am miss mister mrs mr ms dr doctor nurse monday tuesday wednesday thursday
+    friday saturday sunday january february march july september october november
+    december spring summer autumn winter english french german spanish italian american british irish
+    scottish welsh russian chinese japanese everyone everybody someone somebody anyone anybody nobody noone
+    nothing something anything everything all some any each every both either neither none one two three
+    four five six seven eight nine ten first second third last next other another such very really too
+    also even still again once never always sometimes only even chapter part book prologue epilogue
+    author note notes a/n an disclaimer summary warning warnings rating review reviews the end fin tbc
+    mr. mrs. ms. dr. st. st mt mt. ave rd tv ok. no. vs vs. etc etc. ps p.s. am pm a.m. p.m.
+    let lets let's don't can't won't isn't wasn't didn't doesn't couldn't wouldn't shouldn't haven't hasn't
+    hadn't aren't weren't i'll you're you'll you've we're we'll they're they'll it's that's what's there's
+    here's who's how's where's when's why's could would should might must shall can did does do
+    is was were are be been being have has had get got go went come came look looked see saw""".split()
+)
+
+_NICK_SUFFIXES = ("sie", "sy", "ie", "ey", "y", "s", "o", "a", "i")
+
+
+@cache
+def _logprobs() -> dict[str, tuple[float, float]]:
+    data = resources.files("ficnlp") / "data" / "lexicon.tsv.gz"
+    out: dict[str, tuple[float, float]] = {}
+    with data.open("rb") as fh:
+        for line in gzip.decompress(fh.read()).decode("utf-8").splitlines():
+            w, lo, cap = line.split("\t")
+            out[w] = (float(lo), float(cap))
+    return out
+
+
+def word_logprobs(word: str) -> tuple[float, float] | None:
+    """``(logp_lowercase, logp_capitalised)`` for a common English word, else ``None``.
+
+    Natural-log unigram probabilities; ``None`` means the lowercase form is rarer than
+    e^-16 (so the word is not a common English word).
+    """
+    return _logprobs().get(word.lower())
+
+
+def is_common_word(word: str, margin: float = 0.0) -> bool:
+    """Whether ``word`` is an English word more often written in lowercase than capitalised.
+
+    ``margin`` (natural log) demands the lowercase form be that much more probable:
+    ``Will`` (lowercase 3.6 higher) is common at margin 1; ``Mark`` (0.75) only at 0.
+    """
+    lp = word_logprobs(word)
+    return lp is not None and lp[0] - lp[1] > margin
+
+
+@cache
+def _nicknamer() -> object:
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+@cache
+def _related_names(name: str) -> frozenset[str]:
+    """The name's nicknames and canonical forms, lowercase (from the nicknames dataset)."""
+    nn = _nicknamer()
+    n = name.lower()
+    related = set(nn.nicknames_of(n)) | set(nn.canonicals_of(n))  # type: ignore[attr-defined]
+    for canon in list(nn.canonicals_of(n)):  # type: ignore[attr-defined]
+        related |= set(nn.nicknames_of(canon))  # type: ignore[attr-defined]
+    related.discard(n)
+    return frozenset(related)
+
+
+def _stem(nick: str) -> str:
+    n = nick.lower()
+    for suf in _NICK_SUFFIXES:
+        if n.endswith(suf) and len(n) - len(suf) >= 2:
+            stem = n[: -len(suf)]
+            # Kitty -> Kit, Maggie -> Mag: undo consonant doubling.
+            if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
+                stem = stem[:-1]
+            return stem
+    return n
+
+
+_WORDLIKE = re.compile(r"^[a-z]+$")
+
+
+@cache
+def are_name_variants(a: str, b: str) -> bool:
+    """Whether two given names can be the same person's (nickname, diminutive, truncation).
+
+    Examples: Katherine / Kat / Kitty, Addison / Addie / Adds, Alexander / Alex,
+    William / Bill. Case-insensitive; a name is a variant of itself.
+
+    Source: the ``nicknames`` dataset (Northern & Crews) for listed pairs; otherwise
+    English hypocoristic morphology: the shorter name, less a diminutive suffix
+    (``-ie``, ``-y``, ``-s`` …, with doubled consonants undone), is a prefix of at least
+    three letters of the longer one, or is itself a listed nickname of it.
+    """
+    x, y = a.lower(), b.lower()
+    if x == y:
+        return True
+    if not (_WORDLIKE.match(x) and _WORDLIKE.match(y)):
+        return False
+    if y in _related_names(x) or x in _related_names(y):
+        return True
+    short, long_ = (x, y) if len(x) <= len(y) else (y, x)
+    for cand in {short, _stem(short)}:
+        if len(cand) >= 3 and long_.startswith(cand) and len(cand) < len(long_):
+            return True
+        if len(cand) >= 2 and cand in _related_names(long_):
+            return True
+    return False

@@ -1,0 +1,1 @@
+"""Writers: JSON, tables, graphs, BookNLP-style TSV and the HTML report."""
