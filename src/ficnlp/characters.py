@@ -1,23 +1,29 @@
 """Characters: find the people in a story and cluster the names each goes by.
 
-1. **Mentions.** Runs of capitalised words (with an optional honorific: ``Dr Karev``,
-   ``Mr. Hale``) are name candidates. Each gets context features: sentence-initial or
-   not, inside a quotation or not, a vocative (``"Fine, Kitty."``), the subject of a
-   speech tag (``"…" Alex said``, ``said Abel``), followed by a verb, after a determiner
-   or a place preposition, possessive.
-2. **People.** A name form is accepted as a person from that evidence, weighed against
-   how often its lowercase form is an English word (:mod:`ficnlp.lexicon`) and how often
-   the story itself writes it in lowercase. Weights were set on the ../shared cases and
-   PDNC character lists; see ``docs/stages.md``.
-3. **Aliases.** Full names anchor clusters; the same tokens in either order
-   (family-name-first), first-name variants with the same surname (Alex / Alexander
-   Karev), lone first names and surnames, honorific + surname with compatible gender
-   (``Mr. Hale`` → Thomas Hale; ``Mrs. Bennet`` ≠ ``Mr. Bennet``), and nicknames and
-   diminutives (Addie, Adds → Addison; Kat, Kitty → Katherine) join them.
-4. **Gender.** Referential gender from the pronouns that follow a character's mentions
-   in narration, and from gendered honorifics (BookNLP's approach, Bamman et al. 2014).
-5. **Narrator.** First-person narration (``I``, ``me``, ``my`` outside quotes) makes a
-   narrator character with ``narrator=True``.
+1. **Mentions.** Runs of capitalised words, with an optional honorific (``Dr Karev``,
+   ``Mr. Hale``) and name particles (``Catherine de Bourgh``), are name candidates. Each
+   gets context features: sentence-initial or not, inside a quotation or not, a
+   vocative (``"Fine, Kitty."``), the subject of a speech tag (``"…" Alex said``,
+   ``said Abel``), followed by a verb, after a determiner or a place preposition,
+   possessive.
+2. **People.** A name is accepted as a person from that evidence, weighed against how
+   often its lowercase form is an English word (:mod:`ficnlp.lexicon`) and how often
+   the story itself writes it in lowercase or after a place preposition. The weights
+   were set on the ../shared cases and PDNC character lists (docs/benchmarks.md).
+3. **Aliases.** A form is an honorific plus name tokens. Full names anchor clusters;
+   the same tokens in either order (family-name-first), the same first and last token,
+   or first-name variants with one surname (Alex / Alexander Karev) join; a lone given
+   name or surname joins the one full name it fits; an honorific + name joins only a
+   gender- and title-compatible full name (``Mr. Hale`` → Thomas Hale, but ``Mrs.
+   Bennet`` stays apart from ``Mr. Bennet`` and from the Bennet daughters); a bare
+   surname joins its one titled form, or the man's when several (the nineteenth-century
+   convention of bare surnames for men); nicknames and diminutives join the given name
+   (Addie, Adds → Addison; Kat, Kitty → Katherine; Lizzy → Elizabeth Bennet).
+4. **Gender.** Referential gender from the subject pronouns that follow a character's
+   subject mentions in the same paragraph, and from gendered honorifics (after BookNLP,
+   Bamman et al. 2014).
+5. **Narrator.** First-person narration (``I``, ``me``, ``my`` outside quotes and
+   lyrics, or ``I said`` tags) makes a narrator character with ``narrator=True``.
 """
 
 from __future__ import annotations
@@ -30,7 +36,9 @@ from functools import cache
 from importlib import resources
 
 from ficnlp.lexicon import (
+    FEMALE_NOUNS,
     FEMALE_TITLES,
+    MALE_NOUNS,
     MALE_TITLES,
     NOT_NAMES,
     SPEECH_VERBS,
@@ -43,55 +51,73 @@ from ficnlp.model import Analysis, Character, Mention, Span
 
 __all__ = ["NARRATOR_NAME", "PRODUCES", "REQUIRES", "find_characters"]
 
-REQUIRES = ("quotes", "notes")
+REQUIRES = ("quotes", "notes", "lyrics", "messages")
 PRODUCES = ("characters", "mentions")
-VERSION = "1"
+VERSION = "2"
 
 #: The name given to a first-person narrator whose name the text does not reveal.
 NARRATOR_NAME = "Narrator"
 
-_ABBREV_TITLE = r"(?:Mr|Mrs|Ms|Mx|Dr|St|Prof|Capt|Col|Lt|Sgt|Rev|Mme|Mlle|Gen|Maj)\.?"
+_TITLE_ALT = "|".join(sorted((re.escape(t.capitalize()) for t in TITLES if "." not in t), key=len, reverse=True))
+_TITLE_TOKEN = rf"(?:{_TITLE_ALT})\.?(?=[ \t]*\r?\n?[ \t]*[A-Z])"
 _CAP = r"(?:[A-Z][a-zA-Z]*(?:['’][A-Z][a-z]+)?(?:-[A-Z][a-zA-Z]+)*(?!['’](?:t|ll|re|ve|d|m)\b))"
+_PARTICLE = r"(?:de|van|von|der|den|da|di|du|del|della|la|le|ten|ter)(?=[ \t]+[A-Z])"
+_GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
 _SEQ = re.compile(
-    rf"(?<![\w'’\-])(?:{_ABBREV_TITLE}(?=[ \t\r\n]+[A-Z])|{_CAP})(?:(?:[ \t]+|[ \t]*\r?\n[ \t]*)(?:{_ABBREV_TITLE}(?=[ \t\r\n]+[A-Z])|{_CAP}))*(?:['’]s?\b)?"
+    rf"(?<![\w'’\-])(?:{_TITLE_TOKEN}{_GAP})*{_CAP}(?:{_GAP}(?:{_PARTICLE}{_GAP})?{_CAP})*(?:['’]s?(?![\w'’]))?"
 )
 _WORD = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
-_NEXT_WORDS = re.compile(r"\s*,?\s*([A-Za-z]+)(?:\s+([A-Za-z]+))?")
+_NEXT_WORDS = re.compile(r"[ \t]*,?[ \t]*([A-Za-z]+)(?:[ \t]+([A-Za-z]+))?")
 _FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|me|my|mine|myself)(?![\w'’])")
-_PRONOUN = re.compile(r"(?<![\w'’])(he|him|his|himself|she|her|hers|herself)(?![\w'’])", re.IGNORECASE)
-_OPENERS = "\"“‘'(["
-_CLOSERS = "\"”’'"
+# Subject and reflexive pronouns only: an object pronoun right after a name usually
+# refers to someone else ("Addison looked up at him").
+_PRONOUN = re.compile(r"(?<![\w'’])(he|himself|she|herself)(?![\w'’])", re.IGNORECASE)
 _SENT_END = ".!?…"
+_THE_BEFORE = re.compile(r"(?<![\w'’])the[ \t]$")
 
 _DETERMINERS = frozenset("the a an this that these those some any every no another our their my your his her its".split())
-_PLACE_PREPS = frozenset("in at to from into onto near towards toward outside inside across through of around".split())
+_PLACE_PREPS = frozenset("in at to from into onto near towards toward outside inside across through around".split())
 _VOCATIVE_LEADS = frozenset("hey hi hello oh dear thanks thank you well yes no okay ok bye goodbye night morning look listen come".split())
+_SUBJECT_LEADS = frozenset("and but then while as when so because though although until after before once if yet".split())
+# Words that open a name run but are not part of the name ("Dearest Lizzy", "Poor Addison").
+_LEADING_WORDS = frozenset(
+    """dear dearest poor little old young sweet darling beloved good great big dear' my our however aye nay
+    indeed yes oh ah alas farewell welcome hush""".split()
+)
 _IRREGULAR_PAST = frozenset(
     """said went came saw took gave made got put sat stood ran let held kept left meant brought shook broke bit
     threw caught fell grew hid hit hung lay led lit lost met paid read rode rose sang sank slept slid sought
     sent shot shut spent spun stuck struck swore swept swam swung taught tore wept won wore wound wrote
     thought felt knew told began drew drove ate fought found flew forgot froze heard knelt leapt learnt
-    leant made rang sprang stole strode woke was had did says asks looks turns walks smiles nods sighs
-    laughs grins shrugs whispers mutters""".split()
+    leant rang sprang stole strode woke was had did says asks looks turns walks smiles nods sighs
+    laughs grins shrugs whispers mutters could would should might must will shall can may""".split()
 )
-# Evidence weights for accepting a name form as a person (set on ../shared/cases and
-# the PDNC character lists; the figures are in docs/benchmarks.md).
+_TITLE_NORMAL = {"doctor": "dr", "mister": "mr", "missus": "mrs", "madame": "mme", "mademoiselle": "mlle", "professor": "prof"}
+# Titles of one person's standing that a different title of the same gender contradicts
+# (Mrs. Bennet is not Miss Bennet). Neutral titles (Dr, Colonel) contradict nothing.
+_MARITAL = frozenset("mr mrs miss ms lady sir lord master mme mlle madam".split())
+
+# Person-evidence weights (set on the ../shared cases and PDNC character lists).
 _W_TAG = 3.0
 _W_VOCATIVE = 2.0
 _W_TITLE = 3.0
-_W_SUBJECT = 1.0
 _W_SPEECH_SUBJECT = 2.0
+_W_SUBJECT = 1.0
 _W_COORDINATED = 1.0
-_W_NAME_LIKE = 0.5
 _W_POSSESSIVE = 0.5
 _W_MID = 0.5
 _W_GIVEN_NAME = 1.5
+_W_NAME_LIKE = 0.5
 _W_DETERMINER = -1.5
-_W_PLACE = -1.0
 _ACCEPT = 2.0
-#: A pronoun within this many code points after a mention, with no other name between,
-#: counts as a vote for that mention's gender.
+#: A name that follows a place preposition this often, with little person evidence, is a place.
+_PLACE_SHARE = 0.25
+#: A pronoun within this many code points after a subject mention votes for its gender.
 _PRONOUN_WINDOW = 120
+#: First-person narration: share of narration words that are I/me/my/mine/myself, and
+#: minimum count; third-person novels quote letters in narration (PDNC: under 0.004).
+_NARRATOR_DENSITY = 0.01
+_NARRATOR_MIN = 20
 
 
 @cache
@@ -107,26 +133,33 @@ def _given_names() -> frozenset[str]:
     return frozenset(names)
 
 
+Key = tuple[str, tuple[str, ...]]  # (title or "", name tokens)
+
+
 @dataclass(slots=True)
 class _Cand:
-    start: int
+    start: int  # including the title
     end: int
+    name_start: int
     tokens: tuple[str, ...]
-    title: str | None
+    title: str
     initial: bool
     in_quote: bool
     prev: str
     next: str
     next2: str
+    para_end: int
     vocative: bool = False
     tag: bool = False
     possessive: bool = False
-    key: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> Key:
+        return (self.title, self.tokens)
 
 
 @dataclass(slots=True)
-class _Form:
-    tokens: tuple[str, ...]
+class _Stats:
     count: int = 0
     mid: int = 0
     tag: int = 0
@@ -138,15 +171,14 @@ class _Form:
     possessive: int = 0
     determiner: int = 0
     place: int = 0
-    titles: Counter[str] = field(default_factory=Counter)
-    partners: set[str] = field(default_factory=set)
     he: int = 0
     she: int = 0
     first: int = 10**12
+    partners: set[str] = field(default_factory=set)
 
 
 class _Spans:
-    """Fast membership test for sorted, non-overlapping spans."""
+    """Membership test for sorted, non-overlapping spans."""
 
     def __init__(self, spans: list[Span]) -> None:
         self.spans = sorted(spans)
@@ -168,7 +200,6 @@ def _is_initial(text: str, start: int, para_start: int) -> bool:
     c = text[j]
     if c in "\"“‘'([—–-":
         if c in "\"'" and j > para_start and text[j - 1] not in " \t\r\n([—–-":
-            # a closing straight mark: initial only after terminal punctuation
             return text[j - 1] in _SENT_END
         return True
     if c in "”’":
@@ -176,10 +207,8 @@ def _is_initial(text: str, start: int, para_start: int) -> bool:
     return c in _SENT_END or c == ":"
 
 
-def _prev_word(text: str, start: int, para_start: int) -> str:
-    j = start
-    seg = text[max(para_start, start - 40) : j]
-    words = _WORD.findall(seg)
+def _prev_word(text: str, start: int, lo: int) -> str:
+    words = _WORD.findall(text, max(lo, start - 40), start)
     return words[-1].lower() if words else ""
 
 
@@ -191,125 +220,154 @@ def _looks_verb(w: str, w2: str) -> bool:
     return w.endswith("ly") and bool(w2) and (w2 in SPEECH_VERBS or w2 in _IRREGULAR_PAST or w2.endswith("ed"))
 
 
-def _split_tokens(raw: str) -> tuple[str | None, list[str], bool]:
-    """Title, name tokens, possessive flag from a matched capitalised run."""
-    possessive = False
-    if raw.endswith(("'s", "’s")):
-        raw, possessive = raw[:-2], True
-    elif raw.endswith(("'", "’")):
-        raw, possessive = raw[:-1], True
-    toks = raw.split()
-    title = None
-    while toks and toks[0].rstrip(".").lower() in TITLES and len(toks) > 1:
-        title = toks[0].rstrip(".").lower()
-        toks = toks[1:]
-    return title, toks, possessive
+def _normal_title(t: str) -> str:
+    t = t.rstrip(".").lower()
+    return _TITLE_NORMAL.get(t, t)
 
 
-def _candidates(analysis: Analysis, quotes: _Spans, notes: _Spans) -> list[_Cand]:
+def _candidates(analysis: Analysis, quotes: _Spans, skip: _Spans) -> list[_Cand]:
     text = analysis.text
     out: list[_Cand] = []
+    given = _given_names()
     for para in analysis.story.paragraphs:
-        if notes.find(para.start) is not None:
+        if skip.find(para.start) is not None:
             continue
         for m in _SEQ.finditer(text, para.start, para.end):
-            title, toks, possessive = _split_tokens(m.group())
-            start = m.start()
-            # Drop leading words that are not names ("The", "Poor", "Thank").
-            offset = 0
-            raw_tokens = m.group().split()
-            while toks and (toks[0].lower() in NOT_NAMES or (title is None and _leading_common(toks[0], start + offset, text, para.start))):
-                if title is not None:
-                    break
-                offset = text.index(toks[0], start + offset) + len(toks[0]) - start
+            raw = m.group()
+            possessive = False
+            if raw.endswith(("'s", "’s")):
+                raw, possessive = raw[:-2], True
+            elif raw.endswith(("'", "’")):
+                raw, possessive = raw[:-1], True
+            # Token positions within the match.
+            toks = [(t.group(), m.start() + t.start()) for t in re.finditer(r"\S+", raw)]
+            title = ""
+            while len(toks) > 1 and toks[0][0].rstrip(".").lower() in TITLES:
+                title = _normal_title(toks[0][0])
                 toks = toks[1:]
-            while toks and toks[-1].lower() in NOT_NAMES:
+            start = m.start()
+            if not title:
+                # Drop leading words that are not names ("The", "Poor", "Thank"); a dropped
+                # "The" becomes the determiner of a descriptive name ("The Duchess").
+                while toks:
+                    w = toks[0][0]
+                    lw = w.lower()
+                    if lw in NOT_NAMES or lw in _LEADING_WORDS or (
+                        lw not in given and _is_initial(text, toks[0][1], para.start) and is_common_word(w, margin=1.0)
+                    ):
+                        title = "the" if lw == "the" and len(toks) > 1 else ""
+                        toks = toks[1:]
+                        continue
+                    break
+                if toks:
+                    start = toks[0][1]
+                    if title == "the":
+                        start = m.start()
+                    elif _THE_BEFORE.search(text, max(para.start, start - 5), start):
+                        title, start = "the", start - 4
+            while toks and toks[-1][0].lower() in NOT_NAMES:
                 toks = toks[:-1]
-            if not toks or len(toks) > 4:
+            names = [t for t, _ in toks if t[:1].isupper()]
+            if not names or len(names) > 4:
                 continue
-            if any(t.isupper() and len(t) > 1 for t in toks) or any(len(t) == 1 for t in toks):
+            if any(t.isupper() and len(t) > 1 for t in names) or any(len(t) == 1 for t in names):
                 continue
-            name_start = text.index(toks[0], start + offset) if offset else (
-                start if title is None else text.index(toks[0], start + len(raw_tokens[0]))
-            )
-            name_end = name_start + len(" ".join(toks)) if "\n" not in text[name_start:m.end()] else _span_end(text, name_start, toks)
-            full_start = start if title is not None else name_start
-            in_quote = quotes.find(name_start) is not None
+            name_start = toks[0][1]
+            end = toks[-1][1] + len(toks[-1][0])
             nxt = _NEXT_WORDS.match(text, m.end(), para.end)
             out.append(
                 _Cand(
-                    start=name_start,
-                    end=name_end,
-                    tokens=tuple(toks),
+                    start=start,
+                    end=end,
+                    name_start=name_start,
+                    tokens=tuple(t for t, _ in toks),
                     title=title,
-                    initial=_is_initial(text, full_start, para.start),
-                    in_quote=in_quote,
-                    prev=_prev_word(text, full_start, para.start),
+                    initial=_is_initial(text, start, para.start),
+                    in_quote=quotes.find(name_start) is not None,
+                    prev=_prev_word(text, start, para.start),
                     next=nxt.group(1) if nxt else "",
                     next2=(nxt.group(2) or "") if nxt else "",
+                    para_end=para.end,
                     possessive=possessive,
                 )
             )
     return out
 
 
-def _span_end(text: str, start: int, toks: list[str]) -> int:
-    pos = start
-    for t in toks:
-        pos = text.index(t, pos) + len(t)
-    return pos
+_VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+_NOMINAL_TAG = re.compile(
+    r"(?<=[\w.,!?;:…—-])[\"”’'][ \t]*,?[ \t]*(?:"
+    rf"(?P<v1>{_VERB_ALT})[ \t]+(?P<np1>the[ \t]+[a-z]+(?:[ \t]+[a-z]+){{0,3}})"
+    rf"|(?P<np2>the[ \t]+[a-z]+(?:[ \t]+[a-z]+){{0,2}}?)[ \t]+(?P<v2>{_VERB_ALT})\b)"
+)
+_NP_STOP = frozenset(
+    "with in at to from who whom whose and as of for on by into after before that which but or when while "
+    "then again once too also still just quietly softly".split()
+)
 
 
-def _leading_common(tok: str, pos: int, text: str, para_start: int) -> bool:
-    if tok.lower() in _given_names():
-        return False
-    return _is_initial(text, pos, para_start) and is_common_word(tok, margin=1.0)
+def _nominal_candidates(text: str, analysis: Analysis, quotes: _Spans, skip: _Spans) -> list[_Cand]:
+    """Descriptive speakers in speech tags: '"…" said the mariner', '"…" the old man said'."""
+    out: list[_Cand] = []
+    paras = analysis.story.paragraphs
+    starts = [p.start for p in paras]
+    for m in _NOMINAL_TAG.finditer(text):
+        np_group = "np1" if m.group("np1") else "np2"
+        np_start = m.start(np_group)
+        if skip.find(np_start) is not None or quotes.find(np_start) is not None:
+            continue
+        words = m.group(np_group).split()[1:]
+        kept: list[str] = []
+        for w in words:
+            if w in _NP_STOP or w.endswith("ly") or w in SPEECH_VERBS:
+                break
+            kept.append(w)
+        if not kept or len(kept) > 3 or kept[-1] in NOT_NAMES:
+            continue
+        name_start = text.index(kept[0], np_start + 3)
+        end = name_start + len(" ".join(kept))
+        if "\n" in text[name_start:end]:
+            continue
+        k = bisect_right(starts, np_start) - 1
+        para_end = paras[k].end if k >= 0 else len(text)
+        verb = m.group("v1") or m.group("v2") or ""
+        out.append(
+            _Cand(np_start, end, name_start, tuple(kept), "the", False, False, verb, verb, "", para_end, tag=True)
+        )
+    return out
 
 
 def _annotate_context(text: str, cands: list[_Cand], quotes: _Spans) -> None:
     for c in cands:
-        q = quotes.find(c.start)
+        q = quotes.find(c.name_start)
         if q is not None:
             before = text[q.start + 1 : c.start].rstrip()
             after = text[c.end : q.end - 1].lstrip()
-            lead_ok = (
-                before == ""
-                or before[-1:] in ",;—–-.!?"
-                or before.split()[-1].lower().strip(",") in _VOCATIVE_LEADS
+            lead_ok = before == "" or before[-1:] in ",;—–-.!?" or (
+                before.split()[-1].lower().strip(",") in _VOCATIVE_LEADS if before.split() else False
             )
-            trail_ok = after == "" or after[:1] in ",.!?;—–-…" and not c.possessive
-            c.vocative = lead_ok and trail_ok and not c.possessive
+            trail_ok = after == "" or after[:1] in ",.!?;—–-…"
+            quote_final = after.strip(" ,.!?;—–-…") == "" and not c.initial
+            c.vocative = ((lead_ok and trail_ok) or quote_final) and not c.possessive
             continue
-        # Speech tag: the name right after a closing quote ("…" Alex said) or after a
-        # speech verb that follows one ("…," said Alex).
-        j = c.start - 1 if c.title is None else c.start - 1
-        seg_start = max(0, c.start - 60)
-        before = text[seg_start : c.start]
-        if c.title is not None:
-            before = before[: before.rfind(c.title[:1].upper())] if c.title[:1].upper() in before else before
-        stripped = before.rstrip(" \t,")
-        if stripped[-1:] in _CLOSERS and _looks_verb(c.next, c.next2):
+        # Speech tag: right after a closing quote ("…" Alex said) or after a speech verb
+        # that follows one ("…," said Alex).
+        before = text[max(0, c.start - 60) : c.start].rstrip(" \t,")
+        if before[-1:] in "\"”’'" and _looks_verb(c.next, c.next2):
             c.tag = True
         elif c.prev in SPEECH_VERBS:
-            k = stripped.rfind(c.prev)
-            pre = stripped[:k].rstrip(" \t,") if k >= 0 else ""
-            if pre[-1:] in _CLOSERS:
+            k = before.rfind(c.prev)
+            pre = before[:k].rstrip(" \t,") if k >= 0 else ""
+            if pre[-1:] in "\"”’'":
                 c.tag = True
-        del j
 
 
-def _form_key(c: _Cand) -> tuple[str, ...]:
-    return c.tokens
-
-
-def _collect_forms(text: str, cands: list[_Cand]) -> dict[tuple[str, ...], _Form]:
-    forms: dict[tuple[str, ...], _Form] = {}
+def _collect(cands: list[_Cand]) -> dict[Key, _Stats]:
+    forms: dict[Key, _Stats] = {}
     for c in cands:
-        key = _form_key(c)
-        c.key = key
-        f = forms.get(key)
+        f = forms.get(c.key)
         if f is None:
-            f = forms[key] = _Form(tokens=key)
+            f = forms[c.key] = _Stats()
         f.count += 1
         f.first = min(f.first, c.start)
         if not c.initial and not c.in_quote:
@@ -318,39 +376,62 @@ def _collect_forms(text: str, cands: list[_Cand]) -> dict[tuple[str, ...], _Form
             f.tag += 1
         if c.vocative:
             f.vocative += 1
-        if c.title:
+        if c.title and c.title not in ("st", "the"):
             f.titled += 1
-            f.titles[c.title] += 1
         if not c.in_quote and _looks_verb(c.next, c.next2) and c.prev not in _DETERMINERS:
             f.subject += 1
             if c.next in SPEECH_VERBS or c.next2 in SPEECH_VERBS:
                 f.speech_subject += 1
-        if not c.in_quote and (c.next == "and" and c.next2[:1].isupper() or c.prev == "and"):
+        if not c.in_quote and ((c.next == "and" and c.next2[:1].isupper()) or c.prev == "and"):
             f.coordinated += 1
             if c.next == "and":
                 f.partners.add(c.next2)
         if c.possessive:
             f.possessive += 1
-        if c.prev in _DETERMINERS and c.title is None:
+        if (c.prev in _DETERMINERS and not c.title) or c.title == "the":
             f.determiner += 1
-        if c.prev in _PLACE_PREPS and c.title is None and not c.in_quote:
+        if c.prev in _PLACE_PREPS and c.title in ("", "the") and not c.in_quote:
             f.place += 1
     return forms
 
 
-def _person_score(f: _Form, lower_counts: Counter[str], cap_counts: Counter[str]) -> float:
+def _split_place_prefixes(text: str, cands: list[_Cand], forms: dict[Key, _Stats]) -> list[_Cand]:
+    """Split runs that glue a place to a name ("from London Lydia came") where the first
+    word is, on its own, mostly a place (after place prepositions)."""
+    out = []
+    for c in cands:
+        if len(c.tokens) >= 2 and not c.title:
+            f = forms.get(("", c.tokens[:1]))
+            if f is not None and f.count >= 2 and f.place / f.count >= _PLACE_SHARE and f.tag + f.vocative == 0:
+                rest = c.tokens[1:]
+                start = text.index(rest[0], c.name_start + len(c.tokens[0]))
+                c = _Cand(start, c.end, start, rest, "", False, c.in_quote, c.tokens[0].lower(), c.next, c.next2, c.para_end,
+                          c.vocative, c.tag, c.possessive)
+        out.append(c)
+    return out
+
+
+def _merge_stats(items: list[_Stats]) -> _Stats:
+    out = _Stats()
+    for s in items:
+        for name in ("count", "mid", "tag", "vocative", "titled", "subject", "speech_subject", "coordinated", "possessive", "determiner", "place", "he", "she"):
+            setattr(out, name, getattr(out, name) + getattr(s, name))
+        out.first = min(out.first, s.first)
+        out.partners |= s.partners
+    return out
+
+
+def _person_score(tokens: tuple[str, ...], f: _Stats, lower_counts: Counter[str], cap_counts: Counter[str]) -> float:
     s = _W_TAG * min(f.tag, 3) + _W_VOCATIVE * min(f.vocative, 2)
     s += _W_TITLE if f.titled else 0.0
     s += _W_SPEECH_SUBJECT * min(f.speech_subject, 2)
     s += _W_SUBJECT * min(f.subject - f.speech_subject, 3) + _W_POSSESSIVE * min(f.possessive, 2) + _W_MID * min(f.mid, 4)
     s += _W_COORDINATED * min(f.coordinated, 2)
-    given = f.tokens[0].lower() in _given_names()
+    given = tokens[0].lower() in _given_names()
     if given:
-        s += _W_GIVEN_NAME
-        if f.subject:
-            s += _W_GIVEN_NAME
-    if len(f.tokens) == 1:
-        tok = f.tokens[0]
+        s += _W_GIVEN_NAME * (2 if f.subject else 1)
+    if len(tokens) == 1:
+        tok = tokens[0]
         # Ambiguous given names (Kit, Will, Mark, Rose) are penalised half as much.
         scale = 0.5 if given else 1.0
         if is_common_word(tok, margin=1.0):
@@ -361,13 +442,42 @@ def _person_score(f: _Form, lower_counts: Counter[str], cap_counts: Counter[str]
             s += _W_NAME_LIKE
             if word_logprobs(tok) is None and f.mid:
                 s += 1.0
-        low = lower_counts.get(tok.lower(), 0)
-        if low > cap_counts.get(tok, 0):
+        if lower_counts.get(tok.lower(), 0) > cap_counts.get(tok, 0):
             s -= 2.0
     else:
         s += 1.0
-    s += _W_DETERMINER * min(f.determiner, 3) + _W_PLACE * min(f.place, 3)
+    s += _W_DETERMINER * min(f.determiner, 3)
+    person = f.tag + f.vocative + f.titled + f.speech_subject
+    if f.count and f.place / f.count >= _PLACE_SHARE and person <= f.place * 0.2:
+        s -= 4.0
     return s
+
+
+def _accept(forms: dict[Key, _Stats], lower_counts: Counter[str], cap_counts: Counter[str]) -> set[tuple[str, ...]]:
+    """The accepted name-token tuples (evidence pooled over honorifics)."""
+    by_tokens: dict[tuple[str, ...], list[_Stats]] = defaultdict(list)
+    for (_, toks), f in forms.items():
+        by_tokens[toks].append(f)
+    pooled = {toks: _merge_stats(fs) for toks, fs in by_tokens.items()}
+    accepted = {t for t, f in pooled.items() if _person_score(t, f, lower_counts, cap_counts) >= _ACCEPT}
+    for t in pooled:
+        if len(t) >= 2 and t not in accepted and t[0][:1].isupper() and all((x,) in accepted for x in t if x[:1].isupper()):
+            accepted.add(t)
+    # A lone given name or surname of an accepted full name ("Thomas" of Thomas Hale); a
+    # nickname of an accepted given name used as a person ("Fine, Kitty."); a name
+    # coordinated with a person ("Maya and Theo stood").
+    parts = {x for t in accepted if len(t) >= 2 for x in (t[0], t[-1])}
+    given = {t[0] for t in accepted}
+    for t, f in pooled.items():
+        if t in accepted or len(t) != 1:
+            continue
+        if t[0] in parts and f.place <= f.count * _PLACE_SHARE:
+            accepted.add(t)
+        elif (f.vocative or f.tag or f.subject) and any(are_name_variants(t[0], g) for g in given if g != t[0]):
+            accepted.add(t)
+        elif f.partners & given and not is_common_word(t[0]):
+            accepted.add(t)
+    return accepted
 
 
 def _title_gender(title: str) -> str | None:
@@ -378,266 +488,289 @@ def _title_gender(title: str) -> str | None:
     return None
 
 
-def _vote_genders(text: str, cands: list[_Cand], quotes: _Spans, forms: dict[tuple[str, ...], _Form]) -> None:
+def _vote_genders(text: str, cands: list[_Cand], quotes: _Spans, forms: dict[Key, _Stats]) -> None:
+    """Votes from the first subject pronoun after a subject mention, in the same paragraph.
+
+    Only subject mentions vote (sentence-initial, a speech-tag subject, after a
+    conjunction or a speech verb); the pronoun must come before any other name and in
+    the same paragraph, since the next paragraph is usually the other speaker's turn.
+    """
     for i, c in enumerate(cands):
-        if c.in_quote:
+        f = forms[c.key]
+        g = _title_gender(c.title)
+        if c.title == "the":
+            head = c.tokens[-1].lower()
+            g = "m" if head in MALE_NOUNS else "f" if head in FEMALE_NOUNS else None
+        if g == "m":
+            f.he += 2
+        elif g == "f":
+            f.she += 2
+        if c.in_quote or not (c.initial or c.tag or c.prev in _SUBJECT_LEADS or c.prev in SPEECH_VERBS):
             continue
-        limit = min(len(text), c.end + _PRONOUN_WINDOW)
+        limit = min(c.para_end, c.end + _PRONOUN_WINDOW)
         if i + 1 < len(cands):
             limit = min(limit, cands[i + 1].start)
         for m in _PRONOUN.finditer(text, c.end, limit):
             if quotes.find(m.start()) is not None:
                 continue
-            if m.group(1).lower() in ("he", "him", "his", "himself"):
-                forms[c.key].he += 1
+            if m.group(1).lower() in ("he", "himself"):
+                f.he += 1
             else:
-                forms[c.key].she += 1
+                f.she += 1
             break
-        if c.title:
-            g = _title_gender(c.title)
-            if g == "m":
-                forms[c.key].he += 2
-            elif g == "f":
-                forms[c.key].she += 2
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[tuple[str, ...], tuple[str, ...]] = {}
+class _Clusters:
+    """Union-find over forms, keeping each cluster's pronoun votes and honorifics at its root."""
 
-    def find(self, x: tuple[str, ...]) -> tuple[str, ...]:
-        self.parent.setdefault(x, x)
+    def __init__(self, keys: list[Key], forms: dict[Key, _Stats]) -> None:
+        self.parent = {k: k for k in keys}
+        self.he = {k: forms[k].he for k in keys}
+        self.she = {k: forms[k].she for k in keys}
+        self.titles = {k: ({k[0]} if k[0] else set()) for k in keys}
+        self.has_full = {k: len(k[1]) >= 2 for k in keys}
+
+    def find(self, x: Key) -> Key:
         while self.parent[x] != x:
             self.parent[x] = self.parent[self.parent[x]]
             x = self.parent[x]
         return x
 
-    def union(self, a: tuple[str, ...], b: tuple[str, ...]) -> None:
+    def union(self, a: Key, b: Key) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[rb] = ra
+            self.he[ra] += self.he[rb]
+            self.she[ra] += self.she[rb]
+            self.titles[ra] |= self.titles[rb]
+            self.has_full[ra] = self.has_full[ra] or self.has_full[rb]
+
+    def gender(self, x: Key) -> str | None:
+        r = self.find(x)
+        return _gender(self.he[r], self.she[r])
 
 
-def _gender_of(f: _Form) -> str | None:
-    if f.he >= 1 and f.he >= 2 * f.she:
+def _gender(he: int, she: int) -> str | None:
+    if he >= 1 and he >= 2 * she:
         return "m"
-    if f.she >= 1 and f.she >= 2 * f.he:
+    if she >= 1 and she >= 2 * he:
         return "f"
     return None
 
 
-def _cluster(forms: dict[tuple[str, ...], _Form]) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Map each accepted form to its cluster root (a form)."""
-    uf = _UnionFind()
+def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
+    """Map each form to its cluster root."""
     keys = sorted(forms, key=lambda k: (-forms[k].count, k))
-    for k in keys:
-        uf.find(k)
-    full = [k for k in keys if len(k) >= 2]
-    singles = [k for k in keys if len(k) == 1]
-    # Same tokens in another order (family-name-first); same first and last token.
-    by_set: dict[frozenset[str], tuple[str, ...]] = {}
-    by_ends: dict[tuple[str, str], tuple[str, ...]] = {}
+    uf = _Clusters(keys, forms)
+    full = [k for k in keys if len(k[1]) >= 2]
+    singles = [k for k in keys if len(k[1]) == 1]
+
+    def title_ok(title: str, root: Key) -> bool:
+        if not title:
+            return True
+        g = _title_gender(title)
+        cg = uf.gender(root)
+        if g is not None and cg is not None and g != cg:
+            return False
+        if title in _MARITAL:
+            others = {t for t in uf.titles[uf.find(root)] if t in _MARITAL}
+            return not others or title in others
+        return True
+
+    # 1. Full names: the same tokens (any honorific), the same tokens in another order,
+    #    the same first and last token, first-name variants with one surname.
+    by_key: dict[object, Key] = {}
     for k in full:
-        s = frozenset(k)
-        if s in by_set:
-            uf.union(by_set[s], k)
-        else:
-            by_set[s] = k
-        ends = (k[0], k[-1])
-        if ends in by_ends:
-            uf.union(by_ends[ends], k)
-        else:
-            by_ends[ends] = k
-    # Same surname and first names that are variants (Alex / Alexander Karev).
+        toks = k[1]
+        for sig in (("set", frozenset(toks)), ("ends", toks[0], toks[-1])):
+            if sig in by_key:
+                other = by_key[sig]
+                if title_ok(k[0], uf.find(other)):
+                    uf.union(other, k)
+            else:
+                by_key[sig] = k
     for i, a in enumerate(full):
         for b in full[i + 1 :]:
-            if a[-1] == b[-1] and a[0] != b[0] and are_name_variants(a[0], b[0]):
-                ga, gb = _gender_of(forms[a]), _gender_of(forms[b])
-                if ga is None or gb is None or ga == gb:
+            ta, tb = a[1], b[1]
+            if ta[-1] == tb[-1] and ta[0] != tb[0] and are_name_variants(ta[0], tb[0]):
+                ra, rb = uf.find(a), uf.find(b)
+                ga, gb = uf.gender(ra), uf.gender(rb)
+                if (ga is None or gb is None or ga == gb) and title_ok(a[0], rb) and title_ok(b[0], ra):
                     uf.union(a, b)
-    # Lone tokens join the one full name that has them as given name or surname.
-    first_index: dict[str, set[tuple[str, ...]]] = defaultdict(set)
-    last_index: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    # 2. Lone names join the one compatible full name that has them as given name or surname.
+    first_idx: dict[str, set[Key]] = defaultdict(set)
+    last_idx: dict[str, set[Key]] = defaultdict(set)
     for k in full:
-        first_index[k[0]].add(uf.find(k))
-        last_index[k[-1]].add(uf.find(k))
-        # Family-name-first: either end can be the given name.
-        first_index[k[-1]].add(uf.find(k))
-    cluster_gender: dict[tuple[str, ...], str | None] = {}
-    for k in full:
-        r = uf.find(k)
-        he = sum(forms[x].he for x in full if uf.find(x) == r)
-        she = sum(forms[x].she for x in full if uf.find(x) == r)
-        cluster_gender[r] = "m" if he > 2 * she and he else "f" if she > 2 * he and she else None
+        toks = k[1]
+        first_idx[toks[0]].add(k)
+        last_idx[toks[-1]].add(k)
+        if len(toks) == 2:  # family-name-first: either token may be the given name
+            first_idx[toks[-1]].add(k)
     for k in singles:
-        tok = k[0]
-        f = forms[k]
-        g = _gender_of(f) if f.titled else None
-        cands = {uf.find(x) for x in first_index.get(tok, set())} | {uf.find(x) for x in last_index.get(tok, set())}
-        if g is not None:
-            cands = {c for c in cands if cluster_gender.get(c) in (None, g)}
+        title, (tok,) = k
+        as_first = {uf.find(x) for x in first_idx.get(tok, ())}
+        as_last = {uf.find(x) for x in last_idx.get(tok, ())}
+        if title:
+            # Only the one bearer of the name, and only if compatible: "Mrs. Bennet" with
+            # five Bennet daughters stays apart.
+            cands = as_first | as_last
+            if len(cands) == 1 and title_ok(title, next(iter(cands))):
+                uf.union(next(iter(cands)), k)
+            continue
+        cands = as_first or as_last
         if len(cands) == 1:
             uf.union(next(iter(cands)), k)
-        elif len(cands) > 1:
-            as_first = {uf.find(x) for x in full if x[0] == tok}
-            if len(as_first) == 1 and not f.titled:
-                uf.union(next(iter(as_first)), k)
-    # Nicknames and diminutives of given names (Addie -> Addison, Kitty -> Katherine).
-    heads: dict[tuple[str, ...], str] = {}
-    for k in keys:
-        r = uf.find(k)
-        if len(k) >= 2:
-            heads.setdefault(r, k[0])
+    # 3. A bare name joins its one titled form (or the man's, among several).
+    titled_by_tok: dict[str, list[Key]] = defaultdict(list)
     for k in singles:
-        r = uf.find(k)
-        if r != k or forms[k].titled:
+        if k[0]:
+            titled_by_tok[k[1][0]].append(k)
+    for k in singles:
+        if k[0] or uf.find(k) != k:
             continue
-        best = None
-        for other in keys:
-            if other == k:
+        roots = {uf.find(t) for t in titled_by_tok.get(k[1][0], ())}
+        if len(roots) == 1:
+            uf.union(next(iter(roots)), k)
+        elif len(roots) > 1:
+            male = {r for r in roots if uf.gender(r) == "m"}
+            if len(male) == 1:
+                uf.union(next(iter(male)), k)
+    # 4. Nicknames and diminutives join a given name (Addie -> Addison, Lizzy -> Elizabeth).
+    targets: list[tuple[str, Key]] = []
+    for k in keys:
+        if not k[0]:
+            targets.append((k[1][0], k))
+    for k in singles:
+        # Each cluster without a full name tries once, by its untitled given name.
+        if k[0] or uf.has_full[uf.find(k)]:
+            continue
+        own = k[1][0]
+        best: Key | None = None
+        for given, other in targets:
+            r = uf.find(other)
+            if r == uf.find(k) or given == own or not are_name_variants(own, given):
                 continue
-            ro = uf.find(other)
-            if ro == r:
-                continue
-            given = other[0]
-            if given != k[0] and are_name_variants(k[0], given) and len(given) != len(k[0]) or (
-                given != k[0] and are_name_variants(k[0], given)
-            ):
-                if best is None or forms[other].count > forms[best].count:
-                    best = other
+            if len(other[1]) == 1 and uf.titles[r] and not uf.has_full[r]:
+                continue  # "Kitty" must not join "Lady Catherine"
+            if best is None or forms[other].count > forms[best].count:
+                best = other
         if best is not None:
-            uf.union(uf.find(best), k)
+            uf.union(best, k)
     return {k: uf.find(k) for k in keys}
 
 
-def _canonical_name(members: list[tuple[str, ...]], forms: dict[tuple[str, ...], _Form]) -> str:
-    first_counts: Counter[str] = Counter()
-    for m in members:
-        first_counts[m[0]] += forms[m].count
-    full = [m for m in members if len(m) >= 2]
+def _display(k: Key) -> str:
+    title, toks = k
+    name = " ".join(toks)
+    if not title:
+        return name
+    if title == "the":
+        return f"the {name}"
+    t = title.capitalize() + ("." if title in ("mr", "mrs", "ms", "dr", "st", "mx", "prof", "capt", "col", "rev") else "")
+    return f"{t} {name}"
+
+
+def _canonical(members: list[Key], forms: dict[Key, _Stats]) -> str:
+    """The fullest common name: a full name with the cluster's usual given name, else
+    the usual honorific form, else the most frequent form."""
+    top = max(members, key=lambda k: (forms[k].count, -forms[k].first))
+    given = Counter()
+    for k in members:
+        if len(k[1]) == 1 and not k[0]:
+            given[k[1][0]] += forms[k].count
+    full = [k for k in members if len(k[1]) >= 2 and not k[0]]
     if full:
-        best = max(full, key=lambda m: (forms[m].count, first_counts[m[0]], -len(m), m))
-        return " ".join(best)
-    best = max(members, key=lambda m: (forms[m].count, -forms[m].first))
-    f = forms[best]
-    if f.titled and f.titled * 2 >= f.count:
-        title = f.titles.most_common(1)[0][0]
-        return f"{title.capitalize()}{'.' if title in ('mr', 'mrs', 'ms', 'dr', 'st') else ''} {' '.join(best)}"
-    return " ".join(best)
+        return _display(max(full, key=lambda k: (given.get(k[1][0], 0), forms[k].count, -forms[k].first)))
+    titled = [k for k in members if k[0] and len(k[1]) == 1]
+    if titled:
+        best = max(titled, key=lambda k: (forms[k].count, -forms[k].first))
+        if forms[best].count * 2 >= forms[top].count:
+            return _display(best)
+    return _display(top)
 
 
-def _narrator_mentions(text: str, analysis: Analysis, quotes: _Spans, notes: _Spans) -> list[Span]:
-    out = []
+def _narration_first_person(text: str, analysis: Analysis, quotes: _Spans, skip: _Spans) -> tuple[list[Span], int]:
+    spans = []
+    words = 0
     for p in analysis.story.paragraphs:
-        if notes.find(p.start) is not None:
+        if skip.find(p.start) is not None:
             continue
         for m in _FIRST_PERSON.finditer(text, p.start, p.end):
             if quotes.find(m.start()) is None:
-                out.append(Span(m.start(), m.end()))
-    return out
+                spans.append(Span(m.start(), m.end()))
+        words += len(text[p.start : p.end].split())
+    quoted = sum(len(text[q.start : q.end].split()) for q in quotes.spans)
+    return spans, max(1, words - quoted)
+
+
+_I_TAG = re.compile(r"(?<=[\w.,!?;:…—-])[\"”’']\s*,?\s*I\s+(?:\w+ly\s+)?(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b")
 
 
 def find_characters(analysis: Analysis, config: object = None) -> Analysis:
     """Find the characters and their name mentions.
 
     Args:
-        analysis: an analysis with quotes and notes.
+        analysis: an analysis with quotes, notes, lyrics and messages.
 
     Returns:
         The analysis with ``characters`` (ids ``c0``, ``c1``… by first mention; the
-        narrator, if any, included) and ``mentions`` (name mentions, and first-person
-        mentions of the narrator in narration), both sorted by start.
+        narrator, if any, included) and ``mentions`` (name mentions, spans including an
+        honorific; first-person mentions of the narrator in narration), sorted by start.
     """
     text = analysis.text
     quotes = _Spans([q.span for q in analysis.quotes])
-    notes = _Spans([n.span for n in analysis.notes])
-    cands = _candidates(analysis, quotes, notes)
+    skip = _Spans([n.span for n in analysis.notes] + [ly.span for ly in analysis.lyrics])
+    cands = _candidates(analysis, quotes, skip)
     _annotate_context(text, cands, quotes)
+    cands.extend(_nominal_candidates(text, analysis, quotes, skip))
+    cands.sort(key=lambda c: c.start)
     words = _WORD.findall(text)
     lower_counts = Counter(w for w in words if w.islower())
     cap_counts = Counter(w for w in words if w[:1].isupper())
-    forms = _collect_forms(text, cands)
-    accepted = {k for k, f in forms.items() if _person_score(f, lower_counts, cap_counts) >= _ACCEPT}
-    # Multi-token forms whose tokens are all accepted elsewhere count too ("Mori Ren").
-    for k, f in forms.items():
-        if len(k) >= 2 and k not in accepted and all((t,) in accepted for t in k):
-            accepted.add(k)
-    # A lone given name or surname of an accepted full name is a name ("Thomas" of Thomas Hale);
-    # so is a nickname of an accepted given name used as a person ("Fine, Kitty.").
-    parts = {t for k in accepted if len(k) >= 2 for t in (k[0], k[-1])}
-    given = {k[0] for k in accepted}
-    for k, f in forms.items():
-        if k in accepted or len(k) != 1:
-            continue
-        if k[0] in parts:
-            accepted.add(k)
-        elif (f.vocative or f.tag or f.subject) and any(are_name_variants(k[0], g) for g in given if g != k[0]):
-            accepted.add(k)
-        elif f.partners & given and not is_common_word(k[0]):
-            # "Maya and Theo stood …": coordinated with a person.
-            accepted.add(k)
-    forms = {k: f for k, f in forms.items() if k in accepted}
+    forms = _collect(cands)
+    cands = _split_place_prefixes(text, cands, forms)
+    forms = _collect(cands)
+    accepted = _accept(forms, lower_counts, cap_counts)
+    forms = {k: f for k, f in forms.items() if k[1] in accepted}
     cands = [c for c in cands if c.key in forms]
     _vote_genders(text, cands, quotes, forms)
     roots = _cluster(forms)
-    members: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    members: dict[Key, list[Key]] = defaultdict(list)
     for k, r in roots.items():
         members[r].append(k)
 
-    narrator_spans = _narrator_mentions(text, analysis, quotes, notes)
-    narration_words = max(1, sum(1 for _ in _WORD.finditer(text)) - sum(len(q) for q in quotes.spans) // 6)
-    has_narrator = len(narrator_spans) >= 3 and len(narrator_spans) / narration_words >= 0.005 or _i_tag(text, analysis)
+    first_person, narration_words = _narration_first_person(text, analysis, quotes, skip)
+    i_tags = len(_I_TAG.findall(text))
+    density = len(first_person) / narration_words
+    has_narrator = (density >= _NARRATOR_DENSITY and len(first_person) >= _NARRATOR_MIN) or (
+        i_tags >= 1 and (i_tags >= 3 or narration_words < 3000 or density >= _NARRATOR_DENSITY / 2)
+    )
 
-    # Order clusters by first mention; the narrator by its first "I".
-    entries: list[tuple[int, str, tuple[str, ...] | None]] = []
-    for r, ms in members.items():
-        entries.append((min(forms[m].first for m in ms), "c", r))
+    entries: list[tuple[int, str, Key | None]] = [(min(forms[m].first for m in ms), "c", r) for r, ms in members.items()]
     if has_narrator:
-        entries.append((narrator_spans[0].start if narrator_spans else 0, "n", None))
+        entries.append((first_person[0].start if first_person else 0, "n", None))
     entries.sort(key=lambda e: (e[0], e[1]))
     characters: list[Character] = []
-    root_id: dict[tuple[str, ...], str] = {}
+    root_id: dict[Key, str] = {}
     narrator_id = None
     for n, (_, kind, r) in enumerate(entries):
         cid = f"c{n}"
         if kind == "n":
             narrator_id = cid
-            characters.append(Character(cid, NARRATOR_NAME, (), "unknown", True, 0))
+            characters.append(Character(cid, NARRATOR_NAME, (), "unknown", True, len(first_person)))
             continue
         assert r is not None
         ms = members[r]
-        name = _canonical_name(ms, forms)
-        aliases = set()
-        for m in ms:
-            aliases.add(" ".join(m))
-            for t in forms[m].titles:
-                aliases.add(f"{_title_display(t)} {' '.join(m)}")
-        aliases.discard(name)
+        name = _canonical(ms, forms)
+        aliases = {_display(m) for m in ms} - {name}
         he = sum(forms[m].he for m in ms)
         she = sum(forms[m].she for m in ms)
-        gender = "he/him" if he >= 2 and he >= 2 * she else "she/her" if she >= 2 and she >= 2 * he else "unknown"
-        if gender == "unknown" and (he or she) and (he >= 3 * max(she, 1) or she >= 3 * max(he, 1)):
-            gender = "he/him" if he > she else "she/her"
-        count = sum(forms[m].count for m in ms)
+        g = _gender(he, she) if he + she >= 2 or (he + she == 1 and any(m[0] for m in ms)) else None
+        gender = {"m": "he/him", "f": "she/her"}.get(g or "", "unknown")
         root_id[r] = cid
-        characters.append(Character(cid, name, tuple(sorted(aliases)), gender, False, count))
+        characters.append(Character(cid, name, tuple(sorted(aliases)), gender, False, sum(forms[m].count for m in ms)))
     mentions = [Mention(Span(c.start, c.end), root_id[roots[c.key]], "name") for c in cands]
     if narrator_id is not None:
-        mentions.extend(Mention(s, narrator_id, "narrator") for s in narrator_spans)
-        characters = [
-            ch if ch.id != narrator_id else Character(ch.id, ch.name, ch.aliases, ch.gender, True, len(narrator_spans))
-            for ch in characters
-        ]
+        mentions.extend(Mention(s, narrator_id, "narrator") for s in first_person)
     mentions.sort(key=lambda m: (m.span.start, m.span.end))
     return analysis.replace(characters=tuple(characters), mentions=tuple(mentions))
-
-
-def _title_display(title: str) -> str:
-    return title.capitalize() + ("." if title in ("mr", "mrs", "ms", "dr", "st") else "")
-
-
-_I_TAG = re.compile(r"[\"”’']\s*,?\s*I\s+(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b")
-
-
-def _i_tag(text: str, analysis: Analysis) -> bool:
-    return _I_TAG.search(text) is not None

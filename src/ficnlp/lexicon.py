@@ -19,7 +19,9 @@ from functools import cache
 from importlib import resources
 
 __all__ = [
+    "FEMALE_NOUNS",
     "FEMALE_TITLES",
+    "MALE_NOUNS",
     "MALE_TITLES",
     "NEUTRAL_TITLES",
     "NOT_NAMES",
@@ -45,6 +47,16 @@ NEUTRAL_TITLES = frozenset(
     "mx commander admiral private corporal constable sheriff deputy principal dean governor mayor".split()
 )
 TITLES = MALE_TITLES | FEMALE_TITLES | NEUTRAL_TITLES
+
+# Person nouns with lexical gender, for descriptive characters ("the old man", "the Duchess").
+MALE_NOUNS = frozenset(
+    """man men boy gentleman father husband son brother uncle nephew grandfather king prince duke lord sir
+    earl baron count emperor monk priest waiter butler footman landlord policeman fellow lad chap guy""".split()
+)
+FEMALE_NOUNS = frozenset(
+    """woman women girl lady mother wife daughter sister aunt niece grandmother queen princess duchess
+    countess baroness empress nun maid waitress landlady governess housekeeper lass mistress""".split()
+)
 
 # Verbs that introduce or follow speech in a tag ("said Alex", "Alex muttered"), in the
 # forms fiction uses. Fan fiction also tags with gesture verbs ("Alex smirked").
@@ -141,12 +153,14 @@ def _nicknamer() -> object:
 
 @cache
 def _related_names(name: str) -> frozenset[str]:
-    """The name's nicknames and canonical forms, lowercase (from the nicknames dataset)."""
+    """Names directly related to this one in the nicknames dataset (its nicknames and canonicals), lowercase.
+
+    Only direct relations count: "Louisa" and "Elizabeth" share the nickname "Eliza"
+    but are different names.
+    """
     nn = _nicknamer()
     n = name.lower()
     related = set(nn.nicknames_of(n)) | set(nn.canonicals_of(n))  # type: ignore[attr-defined]
-    for canon in list(nn.canonicals_of(n)):  # type: ignore[attr-defined]
-        related |= set(nn.nicknames_of(canon))  # type: ignore[attr-defined]
     related.discard(n)
     return frozenset(related)
 

@@ -113,6 +113,12 @@ def attribute_speakers(analysis: Analysis, config: object = None) -> Analysis:
             _tag_after(text, q, after_end, index, chars, narrator, qs, qi)
             if q.speaker is None:
                 _tag_before(text, q, before_start, index, chars, narrator, qs, qi, first_in_para=(j == 0))
+            if q.speaker is None and j == 0 and p_idx > 0 and q.quote.span.start == para.start:
+                # A tag that ends the previous paragraph: 'Charlotte said,' / 'replied thus:'.
+                prev = paragraphs[p_idx - 1]
+                tail = text[prev.start : prev.end].rstrip()
+                if p_idx - 1 not in by_para and tail[-1:] in ",:;—-" and (prev.end - prev.start) < 600:
+                    _tag_before(text, q, prev.start, index, chars, narrator, qs, qi, first_in_para=True, end=prev.end)
         # A quote split by its tag, or followed by more speech in the same paragraph,
         # shares the paragraph's speaker unless nothing but space separates two quotes.
         tagged = [qs[i] for i in members if qs[i].speaker is not None]
@@ -301,8 +307,10 @@ def _tag_before(
     qi: int,
     *,
     first_in_para: bool,
+    end: int | None = None,
 ) -> None:
-    end = q.quote.span.start
+    if end is None:
+        end = q.quote.span.start
     seg = text[start:end]
     if not seg.strip():
         return
