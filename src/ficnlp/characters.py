@@ -73,6 +73,7 @@ _FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|me|my|mine|myself)(?![\w'’])")
 # refers to someone else ("Addison looked up at him").
 _PRONOUN = re.compile(r"(?<![\w'’])(he|himself|she|herself)(?![\w'’])", re.IGNORECASE)
 _SENT_END = ".!?…"
+_MODIFIED_NOUN = re.compile(r"[ \t]+(?!(?:and|or|of|who|was|is|had|has|said|did|would|could|will|should|might)\b)[a-z]+\b(?![ \t]*,)")
 _THE_BEFORE = re.compile(r"(?<![\w'’])the[ \t]$")
 
 _DETERMINERS = frozenset("the a an this that these those some any every no another our their my your his her its".split())
@@ -171,8 +172,8 @@ class _Stats:
     possessive: int = 0
     determiner: int = 0
     place: int = 0
-    he: int = 0
-    she: int = 0
+    he: float = 0.0
+    she: float = 0.0
     first: int = 10**12
     partners: set[str] = field(default_factory=set)
 
@@ -265,6 +266,8 @@ def _candidates(analysis: Analysis, quotes: _Spans, skip: _Spans) -> list[_Cand]
                         start = m.start()
                     elif _THE_BEFORE.search(text, max(para.start, start - 5), start):
                         title, start = "the", start - 4
+            if title == "the" and _MODIFIED_NOUN.match(text, m.end(), para.end):
+                continue  # "the London train", "the Wilcox house": a modifier, not a name
             while toks and toks[-1][0].lower() in NOT_NAMES:
                 toks = toks[:-1]
             names = [t for t, _ in toks if t[:1].isupper()]
@@ -488,12 +491,27 @@ def _title_gender(title: str) -> str | None:
     return None
 
 
-def _vote_genders(text: str, cands: list[_Cand], quotes: _Spans, forms: dict[Key, _Stats]) -> None:
-    """Votes from the first subject pronoun after a subject mention, in the same paragraph.
+_REFLEXIVE = re.compile(r"(?<![\w'’])(himself|herself)(?![\w'’])", re.IGNORECASE)
+_POSSESSIVE_AFTER_VERB = re.compile(
+    r"^[ \t]+(?:[a-z]+ly[ \t]+)?[a-z]+(?:ed|s)?(?:[ \t]+(?:up|down|off|out|on|in|at|over|back|away|into|onto|to|from|with|through|across|around))?[ \t]+(his|her)[ \t]+[a-z]"
+)
+_CLAUSE_PRONOUN = re.compile(
+    r"(?:,[ \t]*(?:and|but|then|so)?|;|[ \t](?:and|but|as|while|when|before|after|because|then|until|since|so))[ \t]+(he|she)(?![\w'’])",
+    re.IGNORECASE,
+)
+_TAG_PRONOUN = re.compile(r"[ \t]*,?[ \t]*(he|she)[ \t]+(?:[a-z]+ly[ \t]+)?[a-z]+", re.IGNORECASE)
+_NEXT_SENTENCE_PRONOUN = re.compile(r"^[.!?][ \t]+(He|She)(?![\w'’])")
 
-    Only subject mentions vote (sentence-initial, a speech-tag subject, after a
-    conjunction or a speech verb); the pronoun must come before any other name and in
-    the same paragraph, since the next paragraph is usually the other speaker's turn.
+
+def _vote_genders(text: str, cands: list[_Cand], quotes: _Spans, forms: dict[Key, _Stats]) -> None:
+    """Referential-gender votes for each form, from pronouns that agree with a subject mention.
+
+    Evidence, strongest first: gendered honorifics and person nouns (Mr, Lady, the old
+    man); a reflexive in the mention's sentence (``Theo steadied herself``); a possessive
+    right after the subject's verb (``Theo stripped off her gloves``); a subject pronoun
+    opening a later clause of the same sentence (``Addison said as she stood``); a
+    pronoun opening the next sentence. Only subject mentions in narration vote, and only
+    up to the next name, within the paragraph.
     """
     for i, c in enumerate(cands):
         f = forms[c.key]
@@ -505,19 +523,50 @@ def _vote_genders(text: str, cands: list[_Cand], quotes: _Spans, forms: dict[Key
             f.he += 2
         elif g == "f":
             f.she += 2
-        if c.in_quote or not (c.initial or c.tag or c.prev in _SUBJECT_LEADS or c.prev in SPEECH_VERBS):
+        if c.in_quote or not (c.initial or c.tag or c.prev in _SUBJECT_LEADS):
             continue
-        limit = min(c.para_end, c.end + _PRONOUN_WINDOW)
+        if c.tag:
+            # '"Ok" Alex smiled "Here" he said': one speaker, named then pronoun-tagged.
+            k = bisect_right(quotes.starts, c.end)
+            if k < len(quotes.spans) and quotes.spans[k].end <= c.para_end:
+                after = _TAG_PRONOUN.match(text, quotes.spans[k].end, c.para_end)
+                if after and (i + 1 >= len(cands) or cands[i + 1].start > quotes.spans[k].end):
+                    if after.group(1).lower() == "he":
+                        f.he += 1.5
+                    else:
+                        f.she += 1.5
+        limit = c.para_end
         if i + 1 < len(cands):
             limit = min(limit, cands[i + 1].start)
-        for m in _PRONOUN.finditer(text, c.end, limit):
-            if quotes.find(m.start()) is not None:
-                continue
-            if m.group(1).lower() in ("he", "himself"):
-                f.he += 1
+        q = quotes.find(c.end)
+        nq = bisect_right(quotes.starts, c.end)
+        if nq < len(quotes.starts):
+            limit = min(limit, quotes.starts[nq])
+        if q is not None:
+            continue
+        sentence = text[c.end : limit]
+        cut = re.search(r"[.!?](?=[ \t\r\n]|$)", sentence)
+        clause = sentence[: cut.start()] if cut else sentence
+        votes: list[tuple[str, float]] = []
+        if m := _REFLEXIVE.search(clause):
+            votes.append((m.group(1).lower(), 2.0))
+        elif m := _POSSESSIVE_AFTER_VERB.match(clause):
+            votes.append((m.group(1).lower(), 1.5))
+        elif m := _CLAUSE_PRONOUN.search(clause):
+            votes.append((m.group(1).lower(), 1.0))
+        elif cut and (m := _NEXT_SENTENCE_PRONOUN.match(sentence[cut.start() :])):
+            votes.append((m.group(1).lower(), 0.5))
+        if not votes:
+            # Weakest: the first subject pronoun later in the paragraph's narration.
+            for m in _PRONOUN.finditer(text, c.end, limit):
+                if quotes.find(m.start()) is None:
+                    votes.append((m.group(1).lower(), 0.3))
+                    break
+        for word, w in votes:
+            if word in ("he", "himself", "his"):
+                f.he += w
             else:
-                f.she += 1
-            break
+                f.she += w
 
 
 class _Clusters:
@@ -550,7 +599,7 @@ class _Clusters:
         return _gender(self.he[r], self.she[r])
 
 
-def _gender(he: int, she: int) -> str | None:
+def _gender(he: float, she: float) -> str | None:
     if he >= 1 and he >= 2 * she:
         return "m"
     if she >= 1 and she >= 2 * he:
@@ -635,25 +684,25 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
             male = {r for r in roots if uf.gender(r) == "m"}
             if len(male) == 1:
                 uf.union(next(iter(male)), k)
-    # 4. Nicknames and diminutives join a given name (Addie -> Addison, Lizzy -> Elizabeth).
-    targets: list[tuple[str, Key]] = []
-    for k in keys:
-        if not k[0]:
-            targets.append((k[1][0], k))
+    # 4. Nicknames and diminutives join a given name (Addie -> Addison, Lizzy -> Elizabeth):
+    #    a cluster without a full name joins the cluster, preferably one with a full name,
+    #    whose untitled given name is a variant of one of its own.
+    targets: list[tuple[str, Key]] = [(k[1][0], k) for k in keys if not k[0]]
     for k in singles:
-        # Each cluster without a full name tries once, by its untitled given name.
         if k[0] or uf.has_full[uf.find(k)]:
             continue
         own = k[1][0]
         best: Key | None = None
+        best_rank: tuple[int, int] = (-1, -1)
         for given, other in targets:
             r = uf.find(other)
             if r == uf.find(k) or given == own or not are_name_variants(own, given):
                 continue
             if len(other[1]) == 1 and uf.titles[r] and not uf.has_full[r]:
                 continue  # "Kitty" must not join "Lady Catherine"
-            if best is None or forms[other].count > forms[best].count:
-                best = other
+            rank = (int(uf.has_full[r]), forms[other].count)
+            if rank > best_rank:
+                best, best_rank = other, rank
         if best is not None:
             uf.union(best, k)
     return {k: uf.find(k) for k in keys}
@@ -678,9 +727,10 @@ def _canonical(members: list[Key], forms: dict[Key, _Stats]) -> str:
     for k in members:
         if len(k[1]) == 1 and not k[0]:
             given[k[1][0]] += forms[k].count
-    full = [k for k in members if len(k[1]) >= 2 and not k[0]]
+    full = [k for k in members if len(k[1]) >= 2 and k[0] != "the" and k[1][0][:1].isupper()]
     if full:
-        return _display(max(full, key=lambda k: (given.get(k[1][0], 0), forms[k].count, -forms[k].first)))
+        best = max(full, key=lambda k: (given.get(k[1][0], 0), not k[0], forms[k].count, -forms[k].first))
+        return " ".join(best[1])
     titled = [k for k in members if k[0] and len(k[1]) == 1]
     if titled:
         best = max(titled, key=lambda k: (forms[k].count, -forms[k].first))
@@ -762,10 +812,11 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
         assert r is not None
         ms = members[r]
         name = _canonical(ms, forms)
-        aliases = {_display(m) for m in ms} - {name}
+        aliases = {_display(m) for m in ms} | {" ".join(m[1]) for m in ms if m[0] and m[0] != "the" and len(m[1]) >= 2}
+        aliases.discard(name)
         he = sum(forms[m].he for m in ms)
         she = sum(forms[m].she for m in ms)
-        g = _gender(he, she) if he + she >= 2 or (he + she == 1 and any(m[0] for m in ms)) else None
+        g = _gender(he, she) if he + she >= 1.5 else None
         gender = {"m": "he/him", "f": "she/her"}.get(g or "", "unknown")
         root_id[r] = cid
         characters.append(Character(cid, name, tuple(sorted(aliases)), gender, False, sum(forms[m].count for m in ms)))

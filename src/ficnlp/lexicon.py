@@ -77,7 +77,7 @@ SPEECH_VERBS = frozenset(
     moans panted pants hiccuped hiccupped slurred slurs yawned yawns smirked smirks grinned grins smiled
     smiles shrugged shrugs nodded nods frowned frowns winked winks blushed spat spits glared glares
     sniffled sniffed huffed huffs pouted pouts beamed beams sang sings hummed hums joked jokes quipped
-    quips pressed prompted prompts echoed echoes chimed piped spoke speaks went goes snarled snarls barked
+    quips pressed prompted prompts echoed echoes chimed piped spoke speaks snarled snarls barked
     barks choked chokes croaked croaks rasped rasps wailed wails cooed coos blurted blurts argued argues
     objected objects reasoned reasons ordered orders commanded commands instructed greeted greets
     acknowledged acknowledges guessed guesses lied lies promised promises swore swears
@@ -165,6 +165,22 @@ def _related_names(name: str) -> frozenset[str]:
     return frozenset(related)
 
 
+@cache
+def _canonicals(name: str) -> frozenset[str]:
+    """The names this one is a listed nickname of, trying its diminutive spellings too
+    (Teddie -> Teddy -> Theodore)."""
+    nn = _nicknamer()
+    stem = _stem(name)
+    forms = {name, stem}
+    if len(stem) >= 2:
+        forms |= {stem + "y", stem + "ie", stem + stem[-1] + "y", stem + stem[-1] + "ie"}
+    out: set[str] = set()
+    for f in forms:
+        out |= set(nn.canonicals_of(f))  # type: ignore[attr-defined]
+    out.discard(name)
+    return frozenset(out)
+
+
 def _stem(nick: str) -> str:
     n = nick.lower()
     for suf in _NICK_SUFFIXES:
@@ -198,6 +214,11 @@ def are_name_variants(a: str, b: str) -> bool:
     if not (_WORDLIKE.match(x) and _WORDLIKE.match(y)):
         return False
     if y in _related_names(x) or x in _related_names(y):
+        return True
+    # Two nicknames of one name are one person's (Teddie/Teddy and Theo, both Theodore's).
+    canon_x = _canonicals(x)
+    canon_y = _canonicals(y)
+    if canon_x & (canon_y | {y}) or canon_y & {x}:
         return True
     short, long_ = (x, y) if len(x) <= len(y) else (y, x)
     for cand in {short, _stem(short)}:

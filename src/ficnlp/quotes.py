@@ -283,10 +283,39 @@ def find_quotes(analysis: Analysis, config: Config | None = None) -> Analysis:
         body = text[s:e]
         if not any(ch.isalnum() for ch in body):
             continue
+        if not cont and _is_mention_quote(text, s, e):
+            continue
         prev_id = quotes[-1].id if cont and quotes else None
         quotes.append(Quote(id=f"q{len(quotes)}", span=Span(s, e), continues=prev_id))
         del n
     return analysis.replace(quotes=tuple(quotes))
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)[ \t]*$")
+_FIRST_ALPHA = re.compile(r"[A-Za-z]")
+#: A quoted word or phrase inside a sentence ("the word 'clever'", "so-called
+#: "experts"") mentions words rather than speaks them; PDNC and LitBank annotate speech,
+#: not such mentions. Longer quotes are kept whatever their context.
+_MENTION_MAX_WORDS = 5
+
+
+def _is_mention_quote(text: str, start: int, end: int) -> bool:
+    """A short quote embedded in a sentence and starting lowercase: a mention, not speech."""
+    inner = text[start + 1 : end - 1]
+    if len(inner.split()) > _MENTION_MAX_WORDS:
+        return False
+    first = _FIRST_ALPHA.search(inner)
+    if first is None or not first.group().islower():
+        return False
+    before = _WORD_BEFORE.search(text, max(0, start - 30), start)
+    if before is None:
+        return False
+    word = before.group(1).lower()
+    if word in SPEECH_VERBS or word in ("and", "but", "then", "or"):
+        return False
+    after = text[end : end + 30].lstrip(" \t")
+    nxt = re.match(r"[A-Za-z]+", after)
+    return not (nxt and (nxt.group().lower() in _TAG_WORDS))
 
 
 def _story_sample(text: str, excluded: list[Span]) -> str:
