@@ -433,7 +433,10 @@ def _person_score(tokens: tuple[str, ...], f: _Stats, lower_counts: Counter[str]
     given = tokens[0].lower() in _given_names()
     if given:
         s += _W_GIVEN_NAME * (2 if f.subject else 1)
-    if len(tokens) == 1:
+    if tokens[0][:1].islower():
+        # A description from a speech tag ("the watchman"): common nouns by design.
+        s += 1.0
+    elif len(tokens) == 1:
         tok = tokens[0]
         # Ambiguous given names (Kit, Will, Mark, Rose) are penalised half as much.
         scale = 0.5 if given else 1.0
@@ -451,7 +454,7 @@ def _person_score(tokens: tuple[str, ...], f: _Stats, lower_counts: Counter[str]
         s += 1.0
     s += _W_DETERMINER * min(f.determiner, 3)
     person = f.tag + f.vocative + f.titled + f.speech_subject
-    if f.count and f.place / f.count >= _PLACE_SHARE and person <= f.place * 0.2:
+    if f.place >= 2 and f.place / f.count >= _PLACE_SHARE and person <= f.place * 0.2:
         s -= 4.0
     return s
 

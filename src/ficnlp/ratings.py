@@ -71,6 +71,7 @@ _GRAPHIC_VIOLENCE_EXPLICIT = 12.0
 _GRAPHIC_VIOLENCE_WARN = 6.0
 _VIOLENCE_MATURE = 8.0
 _STRONG_LANGUAGE_MATURE_DENSITY = 6.0
+_STRONG_LANGUAGE_MATURE_MIN = 10.0
 _TEEN_ANY = 2.0
 
 
@@ -113,7 +114,7 @@ def rate_content(analysis: Analysis) -> Analysis:
     level = 0
     if strong >= _TEEN_ANY or violence >= _TEEN_ANY or totals.get("alcohol_drugs", 0.0) >= _TEEN_ANY or sexual >= _TEEN_ANY or totals.get("romance", 0.0) >= 3:
         level = 1
-    if explicit >= _MATURE_SEXUAL_ABS or sexual >= 2 * _MATURE_SEXUAL_ABS or graphic >= _GRAPHIC_VIOLENCE_WARN / 2 or violence >= _VIOLENCE_MATURE or per_k.get("strong_language", 0.0) >= _STRONG_LANGUAGE_MATURE_DENSITY:
+    if explicit >= _MATURE_SEXUAL_ABS or sexual >= 2 * _MATURE_SEXUAL_ABS or graphic >= _GRAPHIC_VIOLENCE_WARN / 2 or violence >= _VIOLENCE_MATURE or (per_k.get("strong_language", 0.0) >= _STRONG_LANGUAGE_MATURE_DENSITY and strong >= _STRONG_LANGUAGE_MATURE_MIN):
         level = 2
     if (explicit >= _EXPLICIT_SEXUAL_ABS and per_k.get("sexual_explicit", 0.0) >= _EXPLICIT_SEXUAL_DENSITY) or graphic >= _GRAPHIC_VIOLENCE_EXPLICIT:
         level = 3

@@ -100,15 +100,20 @@ def decode_bytes(data: bytes, *, source: str = "<bytes>", encoding: str | None =
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
-    even = data[0::2].count(0)
-    odd = data[1::2].count(0)
+    """UTF-16 text without a BOM: NUL in (almost) every other byte, and printable text."""
+    if len(data) % 2:
+        return None
     half = max(len(data) // 2, 1)
-    for zeros, codec in ((odd, "utf-16-le"), (even, "utf-16-be")):
-        if zeros / half > 0.3 and len(data) % 2 == 0:
+    even = data[0::2].count(0) / half
+    odd = data[1::2].count(0) / half
+    for zeros, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros >= 0.6 and other <= 0.05:
             try:
-                return data.decode(codec), codec
+                text = data.decode(codec)
             except UnicodeDecodeError:
                 return None
+            printable = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
+            return (text, codec) if printable >= 0.95 * len(text) else None
     return None
 
 

@@ -1,0 +1,112 @@
+"""Characters: people found, aliases clustered, gender from pronouns, the narrator."""
+
+from __future__ import annotations
+
+from ficnlp import analyze_text
+from ficnlp.lexicon import are_name_variants
+from ficnlp.model import Analysis, Character
+
+
+def _by_name(a: Analysis, name: str) -> Character:
+    found = [c for c in a.characters if name in c.names]
+    assert len(found) == 1, (name, [c.names for c in a.characters])
+    return found[0]
+
+
+def test_characters_full_name_first_name_surname_title() -> None:
+    text = (
+        "Alex Karev walked in. Alex looked tired.\n\n"
+        '"Karev," said Addison. "You look awful."\n\n'
+        '"Thanks, Dr Montgomery," Dr Karev said. "Alexander Karev, at your service," he added.'
+    )
+    a = analyze_text(text)
+    alex = _by_name(a, "Alex")
+    assert {"Alex Karev", "Karev", "Dr Karev", "Alexander Karev"} <= set(n.replace("Dr.", "Dr") for n in alex.names)
+    assert _by_name(a, "Addison") is not alex
+
+
+def test_characters_family_name_first_order() -> None:
+    a = analyze_text('Tanaka Hana waved. "Morning!"\n\n"Morning, Hana," said Mori Ren.\n\nHana Tanaka laughed.')
+    hana = _by_name(a, "Hana")
+    assert {"Tanaka Hana", "Hana Tanaka"} <= set(hana.names)
+    assert _by_name(a, "Mori Ren") is not hana
+
+
+def test_characters_nicknames_and_diminutives() -> None:
+    a = analyze_text(
+        '"Katherine!" Jo called.\n\n"Don\'t," Kat said. "Only Mother says Katherine."\n\n"Fine, Kitty."\n\n'
+        'Addison smiled. "Hi, Adds," said Jo. "Addie!" Jo shouted again.'
+    )
+    kat = _by_name(a, "Katherine")
+    assert {"Kat", "Kitty"} <= set(kat.names)
+    addison = _by_name(a, "Addison")
+    assert {"Addie", "Adds"} <= set(addison.names)
+    assert _by_name(a, "Jo") not in (kat, addison)
+
+
+def test_characters_honorifics_of_different_people_stay_apart() -> None:
+    text = (
+        '"My dear," said Mrs. Bennet to Mr. Bennet. Elizabeth Bennet laughed. Jane Bennet smiled.\n\n'
+        '"Well," said Mr. Bennet. "Hush," said Mrs. Bennet. "Yes," said Elizabeth. "No," said Jane.'
+    )
+    a = analyze_text(text)
+    people = {_by_name(a, n).id for n in ("Mrs. Bennet", "Mr. Bennet", "Elizabeth", "Jane")}
+    assert len(people) == 4
+
+
+def test_characters_title_surname_joins_the_one_bearer() -> None:
+    a = analyze_text('Thomas Hale met me at the station.\n\n"Where to?" I asked.\n\n"The mill," said Mr. Hale.')
+    hale = _by_name(a, "Thomas Hale")
+    assert "Mr. Hale" in hale.names
+    narrator = [c for c in a.characters if c.narrator]
+    assert len(narrator) == 1 and narrator[0] is not hale
+
+
+def test_characters_places_and_sentence_starters_are_not_people() -> None:
+    text = (
+        "Ann lived in Seattle. She flew to Seattle often and loved Seattle.\n\n"
+        "Poor Ann. However, Ann smiled. Will you stay? Ann said nothing.\n\n"
+        '"Seattle is lovely," said Ann.'
+    )
+    a = analyze_text(text)
+    names = {n for c in a.characters for n in c.names}
+    assert "Ann" in names
+    assert not names & {"Seattle", "Poor", "However", "Will"}
+
+
+def test_characters_gender_from_pronouns() -> None:
+    text = (
+        "Mira closed her book. She sighed and rubbed her eyes.\n\n"
+        "Tomas shook his head. He laughed at himself.\n\n"
+        "Mira stood up, and she left. Tomas stayed, and he waited."
+    )
+    a = analyze_text(text)
+    assert _by_name(a, "Mira").gender == "she/her"
+    assert _by_name(a, "Tomas").gender == "he/him"
+
+
+def test_characters_third_person_story_has_no_narrator() -> None:
+    a = analyze_text('"I am here," said Ann. "I came," said Bo.\n\nAnn smiled at Bo.')
+    assert not any(c.narrator for c in a.characters)
+
+
+def test_characters_descriptive_speakers_in_tags() -> None:
+    a = analyze_text('"Ahoy!" said the old sailor. "Who goes?" the watchman asked.\n\n"Go on," said the Duchess.')
+    names = {c.name for c in a.characters}
+    assert {"the old sailor", "the watchman", "the Duchess"} <= names
+
+
+def test_characters_mentions_point_at_their_character() -> None:
+    a = analyze_text('Ann met Bo. "Hi, Bo," said Ann.')
+    ids = {c.id for c in a.characters}
+    assert all(m.character_id in ids for m in a.mentions)
+    assert [a.text[m.span.start : m.span.end] for m in a.mentions] == ["Ann", "Bo", "Bo", "Ann"]
+
+
+def test_characters_name_variants_from_the_nickname_list_and_morphology() -> None:
+    assert are_name_variants("Kitty", "Katherine")
+    assert are_name_variants("Bill", "William")
+    assert are_name_variants("Addie", "Addison")
+    assert are_name_variants("Teddie", "Theo")
+    assert not are_name_variants("Louisa", "Elizabeth")
+    assert not are_name_variants("Jo", "Jonah")
