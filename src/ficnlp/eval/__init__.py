@@ -1,0 +1,1 @@
+"""Evaluation against gold annotations: PDNC, LitBank and our own gold files."""
