@@ -45,21 +45,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common(q)
     q.set_defaults(func=run_pdnc)
 
-    q = evsub.add_parser("litbank", help="LitBank quotations", description="Evaluate on LitBank quotations (../shared/data/litbank).")
+    q = evsub.add_parser(
+        "litbank", help="LitBank quotations", description="Evaluate on LitBank quotations (../shared/data/litbank)."
+    )
     q.add_argument("dir", help="the LitBank folder (holding quotations/, coref/, original/)")
-    q.add_argument("--works", metavar="A,B", help="comma-separated work names, e.g. 1342_pride_and_prejudice (default: all)")
+    q.add_argument(
+        "--works", metavar="A,B", help="comma-separated work names, e.g. 1342_pride_and_prejudice (default: all)"
+    )
     common(q)
     q.set_defaults(func=run_litbank)
 
-    q = evsub.add_parser("gold", help="our gold files", description="Evaluate on ficnlp gold files (schema ficnlp-gold/1, docs/eval.md).")
+    q = evsub.add_parser(
+        "gold", help="our gold files", description="Evaluate on ficnlp gold files (schema ficnlp-gold/1, docs/eval.md)."
+    )
     q.add_argument("files", nargs="+", metavar="FILE.json", help="gold files")
     q.add_argument("--shared", default="../shared", help="the folder gold sources are relative to (default: ../shared)")
     common(q)
     q.set_defaults(func=run_gold)
 
-    q = evsub.add_parser("all", help="PDNC, LitBank and our gold files (make eval)", description="Run every evaluation over ../shared.")
+    q = evsub.add_parser(
+        "all", help="PDNC, LitBank and our gold files (make eval)", description="Run every evaluation over ../shared."
+    )
     q.add_argument("--shared", default="../shared", help="the shared data folder (default: ../shared)")
-    q.add_argument("--gold-dir", default="tests/data/eval", help="where *.gold.json files live (default: tests/data/eval)")
+    q.add_argument(
+        "--gold-dir", default="tests/data/eval", help="where *.gold.json files live (default: tests/data/eval)"
+    )
     q.add_argument("--update-docs", metavar="MD", help="refresh the 'eval' section of this Markdown file")
     common(q)
     q.set_defaults(func=run_all)
@@ -100,7 +110,9 @@ def _finish(args: argparse.Namespace, results: list[Any], remarks: list[str], in
     for remark in remarks:
         console.print(remark)
     if args.json:
-        write_text(args.json, json.dumps(results_to_json(results, remarks=remarks), indent=2, ensure_ascii=False) + "\n")
+        write_text(
+            args.json, json.dumps(results_to_json(results, remarks=remarks), indent=2, ensure_ascii=False) + "\n"
+        )
     return 1 if any(r.errors for r in results) else 0
 
 
@@ -148,7 +160,10 @@ def run_all(args: argparse.Namespace) -> int:
 
     shared = Path(args.shared)
     if not shared.is_dir():
-        raise InputError("the shared data folder does not exist: pass --shared DIR (it holds data/pdnc and data/litbank)", source=str(shared))
+        raise InputError(
+            "the shared data folder does not exist: pass --shared DIR (it holds data/pdnc and data/litbank)",
+            source=str(shared),
+        )
     if args.json:
         check_output(args.json, force=args.force, inputs=[])
     progress = _progress(args)

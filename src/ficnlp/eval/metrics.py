@@ -190,27 +190,28 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 
 
 def normalize_name(name: str) -> str:
-    """The form two names are compared in: NFKC, case-folded, no periods, one space.
+    """The form two names are compared in: NFKC, case-folded, no periods, one space, no leading "the".
 
     ``"Mr. Hale"``, ``"mr  hale"`` and ``"MR HALE"`` all become ``"mr hale"``; curly
-    apostrophes become straight ones.
+    apostrophes become straight ones; ``"The Queen"`` and ``"Queen"`` both become
+    ``"queen"`` (PDNC lists descriptive names with the article, ficnlp without).
 
     Example:
         >>> normalize_name("  Mr.  St. John’s ")
         "mr st john's"
+        >>> normalize_name("The  Queen")
+        'queen'
     """
     s = unicodedata.normalize("NFKC", name).translate(_APOSTROPHES).casefold()
-    s = _PERIOD.sub(" ", s)
-    return " ".join(s.split())
+    s = " ".join(_PERIOD.sub(" ", s).split())
+    return s[4:] if s.startswith("the ") else s
 
 
 def _name_set(names: Iterable[str]) -> frozenset[str]:
     return frozenset(n for n in (normalize_name(x) for x in names) if n)
 
 
-def map_characters(
-    predicted: Sequence[Character], gold: Sequence[GoldCharacter]
-) -> dict[str, str | None]:
+def map_characters(predicted: Sequence[Character], gold: Sequence[GoldCharacter]) -> dict[str, str | None]:
     """Map each predicted character to a gold character by names and aliases only.
 
     For a predicted character ``p`` with normalised names ``P`` (name + aliases) and a
@@ -613,7 +614,7 @@ def score_document(doc: GoldDocument, analysis: Analysis, *, seconds: float = 0.
 
 
 def _text_difference(gold: str, got: str) -> str:
-    k = next((i for i, (a, b) in enumerate(zip(gold, got)) if a != b), min(len(gold), len(got)))
+    k = next((i for i, (a, b) in enumerate(zip(gold, got, strict=False)) if a != b), min(len(gold), len(got)))
     return (
         f"the analysed text differs from the gold text at code point {k} "
         f"(gold {len(gold):,} code points, analysed {len(got):,}; gold {gold[k : k + 20]!r}, "
@@ -712,8 +713,7 @@ def evaluate(
                     major_characters=len(doc.major),
                     major_missing=len(doc.major),
                     **{
-                        f"{t}_gold": sum(q.speaker is not None and q.type == t for q in doc.quotes)
-                        for t in QUOTE_TYPES
+                        f"{t}_gold": sum(q.speaker is not None and q.type == t for q in doc.quotes) for t in QUOTE_TYPES
                     },
                 ),
                 seconds=time.perf_counter() - t0,

@@ -33,6 +33,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ficnlp.errors import InputError
 from ficnlp.eval.metrics import (
@@ -84,8 +85,7 @@ def find_pdnc_root(path: str | Path) -> Path:
     if (p / "data" / "pdnc" / "data").is_dir():
         return p / "data" / "pdnc"
     raise InputError(
-        "not a PDNC folder: expected data/<Novel>/quotation_info.csv below it "
-        "(give ../shared/data/pdnc)",
+        "not a PDNC folder: expected data/<Novel>/quotation_info.csv below it (give ../shared/data/pdnc)",
         source=str(p),
     )
 
@@ -108,13 +108,21 @@ def _read_index(root: Path) -> dict[str, dict[str, str]]:
         return {row["Folder Name"]: row for row in csv.DictReader(f) if row.get("Folder Name")}
 
 
-def _literal(value: str, what: str, source: str, line: int) -> object:
-    if value in ("", "nan", "None"):
+def _literal(value: str, what: str, source: str, line: int) -> list[Any]:
+    """Parse a PDNC list/set literal cell; an empty or ``nan`` cell is an empty list."""
+    if value.strip() in ("", "nan", "None"):
         return []
     try:
-        return ast.literal_eval(value)
+        parsed = ast.literal_eval(value)
     except (ValueError, SyntaxError) as exc:
-        raise InputError(f"cannot parse {what} {value[:60]!r}: expected a Python list literal", source=source, position=f"line {line}") from exc
+        raise InputError(
+            f"cannot parse {what} {value[:60]!r}: expected a Python list literal",
+            source=source,
+            position=f"line {line}",
+        ) from exc
+    if not isinstance(parsed, (list, set, tuple)):
+        raise InputError(f"{what} {value[:60]!r} is not a list or set", source=source, position=f"line {line}")
+    return list(parsed)
 
 
 def split_paragraph_quotes(text: str, start: int, end: int) -> list[Span]:
@@ -131,7 +139,7 @@ def split_paragraph_quotes(text: str, start: int, end: int) -> list[Span]:
 
     Example:
         >>> t = '"One.\\n\\n"Two."'
-        >>> [t[s.start:s.end] for s in split_paragraph_quotes(t, 1, 13)]
+        >>> [t[s.start:s.end] for s in split_paragraph_quotes(t, 1, 12)]
         ['One.', 'Two.']
     """
     pieces = []
@@ -199,7 +207,10 @@ def load_pdnc_novel(folder: str | Path) -> GoldDocument:
     cpath = folder / "character_info.csv"
     for p in (text_path, qpath, cpath):
         if not p.is_file():
-            raise InputError("missing PDNC file: each novel folder needs novel_text.txt, quotation_info.csv and character_info.csv", source=str(p))
+            raise InputError(
+                "missing PDNC file: each novel folder needs novel_text.txt, quotation_info.csv and character_info.csv",
+                source=str(p),
+            )
     raw = text_path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -212,8 +223,6 @@ def load_pdnc_novel(folder: str | Path) -> GoldDocument:
     with cpath.open(encoding="utf-8", newline="") as f:
         for line, row in enumerate(csv.DictReader(f), start=2):
             aliases = _literal(row.get("Aliases", ""), "Aliases", str(cpath), line)
-            if not isinstance(aliases, (list, set, tuple)):
-                raise InputError("Aliases is not a list or set", source=str(cpath), position=f"line {line}")
             name = row["Main Name"].strip()
             characters.append(
                 GoldCharacter(
@@ -239,7 +248,7 @@ def load_pdnc_novel(folder: str | Path) -> GoldDocument:
             if speaker is None:
                 unresolved[speaker_name] = unresolved.get(speaker_name, 0) + 1
             addressees = set()
-            for a in _literal(row.get("addressees", ""), "addressees", str(qpath), line):  # type: ignore[union-attr]
+            for a in _literal(row.get("addressees", ""), "addressees", str(qpath), line):
                 gid = resolve(str(a))
                 if gid is None:
                     unresolved[str(a).strip()] = unresolved.get(str(a).strip(), 0) + 1
@@ -247,7 +256,7 @@ def load_pdnc_novel(folder: str | Path) -> GoldDocument:
                     addressees.add(gid)
             qtype = (row.get("quoteType") or "").strip().lower()
             units: list[Span] = []
-            for pair in spans:  # type: ignore[union-attr]
+            for pair in spans:
                 s, e = int(pair[0]), int(pair[1])
                 if not 0 <= s <= e <= len(text):
                     raise InputError(

@@ -87,7 +87,16 @@ def _macro_row(result: EvalResult) -> list[str]:
         "implicit_accuracy",
         "addressee_hit_rate",
     )
-    return ["macro (mean of documents)", "", "", "", *(_f(m[k]) for k in keys), _f(m["major_whole_rate"]), _f(m["spanning_rate"]), ""]
+    return [
+        "macro (mean of documents)",
+        "",
+        "",
+        "",
+        *(_f(m[k]) for k in keys),
+        _f(m["major_whole_rate"]),
+        _f(m["spanning_rate"]),
+        "",
+    ]
 
 
 def _rows(result: EvalResult, *, per_document: bool = True) -> list[list[str]]:
@@ -124,7 +133,9 @@ def render_console(result: EvalResult, console: Any, *, per_document: bool = Tru
     warned = [d for d in result.documents if d.doc.warnings]
     if warned:
         n = sum(len(d.doc.warnings) for d in warned)
-        console.print(f"gold data: {n} name(s) in {len(warned)} document(s) do not resolve to one character (see --json)")
+        console.print(
+            f"gold data: {n} name(s) in {len(warned)} document(s) do not resolve to one character (see --json)"
+        )
     for note in result.notes:
         console.print(note)
 
@@ -138,7 +149,7 @@ def machine_description() -> str:
 
 
 def _md_table(rows: Sequence[Sequence[str]]) -> str:
-    head = [h for h, _ in COLUMNS]
+    head = [h.replace("|", "\\|") for h, _ in COLUMNS]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" if i < 2 else "---:" for i in range(len(head))) + "|"]
     for r in rows:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
@@ -207,7 +218,9 @@ def _doc_json(d: DocumentResult) -> dict[str, Any]:
     }
 
 
-def results_to_json(results: Sequence[EvalResult], *, date: str | None = None, remarks: Sequence[str] = ()) -> dict[str, Any]:
+def results_to_json(
+    results: Sequence[EvalResult], *, date: str | None = None, remarks: Sequence[str] = ()
+) -> dict[str, Any]:
     """Machine-readable figures: schema ``ficnlp-eval/1``.
 
     Shape::
