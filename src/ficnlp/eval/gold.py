@@ -269,8 +269,8 @@ def load_gold(path: str | Path, shared: str | Path = "../shared") -> GoldDocumen
         raise GoldFormatError("no such gold file", source=str(p)) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise GoldFormatError(f"not valid JSON: {exc}", source=str(p)) from exc
-    _keys(data, _TOP_REQUIRED, _TOP_OPTIONAL, "the file", str(p))
-    src = Path(shared) / _str(data["source"], "source", str(p))
+    parse_gold(data, source=str(p))  # the structure first, so a bad entry is named before source checks
+    src = Path(shared) / data["source"]
     if not src.is_file():
         raise SourceMismatchError(
             f"the source {src} does not exist: pass --shared DIR (the folder the source path is relative to)",
