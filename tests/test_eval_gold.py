@@ -196,3 +196,18 @@ def test_gold_repository_files_are_valid(shared_dir: Path) -> None:
     for f in files:
         doc = load_gold(f, shared_dir)
         assert doc.quotes, f"{f} has no quotations"
+
+
+def test_gold_eval_all_without_data_sets(tmp_path: Path, shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`eval all` on a shared folder with only a gold source: missing data sets are remarked, not fatal."""
+    gold_dir = tmp_path / "gold"
+    gold_dir.mkdir()
+    _write(gold_dir, _gold())
+    md = tmp_path / "bench.md"
+    assert (
+        main(["eval", "all", "--shared", str(shared), "--gold-dir", str(gold_dir), "--update-docs", str(md), "-q"]) == 0
+    )
+    out = md.read_text(encoding="utf-8")
+    assert "<!-- BEGIN eval -->" in out and "### gold" in out and "| late |" in out
+    assert "pdnc: not found" in out and "litbank: not found" in out
+    assert main(["eval", "all", "--shared", str(tmp_path / "absent"), "-q"]) == 2

@@ -6,6 +6,7 @@ novel_text.txt) is the slow test below and part of ``make eval``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -82,11 +83,16 @@ def test_pdnc_unknown_novel(pdnc: Path) -> None:
 
 
 def test_pdnc_cli(pdnc: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "pdnc.json"
-    assert main(["eval", "pdnc", str(pdnc), "--novels", "DaisyMiller", "--json", str(out), "-q"]) == 0
+    out, rec = tmp_path / "pdnc.json", tmp_path / "records.jsonl"
+    args = ["eval", "pdnc", str(pdnc), "--novels", "DaisyMiller", "--json", str(out), "--records", str(rec), "-q"]
+    assert main(args) == 0
     text = capsys.readouterr().out
     assert "DaisyMiller" in text and "Vishnubhotla" in text
-    assert '"quote_f1"' in out.read_text(encoding="utf-8")
+    figures = json.loads(out.read_text(encoding="utf-8"))["datasets"]["pdnc"]["micro"]
+    rows = [json.loads(line) for line in rec.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == figures["counts"]["gold_quotes"]
+    assert sum(r["correct"] for r in rows) == figures["counts"]["speaker_correct"]
+    assert rows[0]["gold_id"] == "Q0" and "text" not in rows[0]
 
 
 @pytest.mark.slow

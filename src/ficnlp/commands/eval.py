@@ -36,6 +36,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     def common(q: argparse.ArgumentParser) -> None:
         q.add_argument("--json", metavar="OUT", help="write the figures as JSON (- for stdout)")
+        q.add_argument(
+            "--records",
+            metavar="OUT",
+            help="write one JSON line per gold quotation (offsets, gold and predicted speakers; no text)",
+        )
         q.add_argument("--force", action="store_true", help="overwrite an existing --json file")
         q.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
 
@@ -109,11 +114,21 @@ def _finish(args: argparse.Namespace, results: list[Any], remarks: list[str], in
         console.print()
     for remark in remarks:
         console.print(remark)
+    if args.records:
+        from ficnlp.eval.report import records_to_jsonl
+
+        write_text(args.records, records_to_jsonl(results))
     if args.json:
         write_text(
             args.json, json.dumps(results_to_json(results, remarks=remarks), indent=2, ensure_ascii=False) + "\n"
         )
     return 1 if any(r.errors for r in results) else 0
+
+
+def _check_outputs(args: argparse.Namespace, inputs: list[str]) -> None:
+    for out in (args.json, args.records):
+        if out:
+            check_output(out, force=args.force, inputs=inputs)
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -124,8 +139,7 @@ def run_pdnc(args: argparse.Namespace) -> int:
     """``ficnlp eval pdnc``; returns the exit code."""
     from ficnlp.eval.pdnc import evaluate_pdnc
 
-    if args.json:
-        check_output(args.json, force=args.force, inputs=[])
+    _check_outputs(args, [])
     res = evaluate_pdnc(args.dir, novels=_split(args.novels), progress=_progress(args))
     return _finish(args, [res], [], [args.dir])
 
@@ -134,8 +148,7 @@ def run_litbank(args: argparse.Namespace) -> int:
     """``ficnlp eval litbank``; returns the exit code."""
     from ficnlp.eval.litbank import evaluate_litbank
 
-    if args.json:
-        check_output(args.json, force=args.force, inputs=[])
+    _check_outputs(args, [])
     res = evaluate_litbank(args.dir, works=_split(args.works), progress=_progress(args))
     return _finish(args, [res], [], [args.dir])
 
@@ -144,8 +157,7 @@ def run_gold(args: argparse.Namespace) -> int:
     """``ficnlp eval gold``; returns the exit code."""
     from ficnlp.eval.gold import evaluate_gold
 
-    if args.json:
-        check_output(args.json, force=args.force, inputs=args.files)
+    _check_outputs(args, args.files)
     res = evaluate_gold(args.files, shared=args.shared, progress=_progress(args))
     return _finish(args, [res], [], args.files)
 
@@ -164,12 +176,19 @@ def run_all(args: argparse.Namespace) -> int:
             "the shared data folder does not exist: pass --shared DIR (it holds data/pdnc and data/litbank)",
             source=str(shared),
         )
-    if args.json:
-        check_output(args.json, force=args.force, inputs=[])
+    _check_outputs(args, [])
     progress = _progress(args)
-    results = [evaluate_pdnc(shared / "data" / "pdnc", progress=progress)]
-    results.append(evaluate_litbank(shared / "data" / "litbank", progress=progress))
+    results = []
     remarks = []
+    pdnc, litbank = shared / "data" / "pdnc", shared / "data" / "litbank"
+    if (pdnc / "data").is_dir():
+        results.append(evaluate_pdnc(pdnc, progress=progress))
+    else:
+        remarks.append(f"pdnc: not found at {pdnc}")
+    if (litbank / "quotations").is_dir():
+        results.append(evaluate_litbank(litbank, progress=progress))
+    else:
+        remarks.append(f"litbank: not found at {litbank}")
     gold_files = find_gold_files(args.gold_dir)
     if gold_files:
         results.append(evaluate_gold(gold_files, shared=shared, progress=progress))

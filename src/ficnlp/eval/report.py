@@ -14,6 +14,7 @@ carrying gold names; ``s`` analysis seconds. Definitions: :mod:`ficnlp.eval.metr
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 from collections.abc import Sequence
@@ -23,7 +24,14 @@ from typing import Any
 from ficnlp import __version__
 from ficnlp.eval.metrics import Counts, DocumentResult, EvalResult, figures
 
-__all__ = ["COLUMNS", "machine_description", "render_console", "results_to_json", "results_to_markdown"]
+__all__ = [
+    "COLUMNS",
+    "machine_description",
+    "records_to_jsonl",
+    "render_console",
+    "results_to_json",
+    "results_to_markdown",
+]
 
 #: (header, explanation) of each table column, in order.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -251,3 +259,42 @@ def results_to_json(
             for r in results
         },
     }
+
+
+def records_to_jsonl(results: Sequence[EvalResult]) -> str:
+    """One JSON line per gold quotation, for error analysis; offsets only, no text.
+
+    Fields: ``dataset``, ``doc``, ``gold_id``, ``start``, ``end`` (code points of the
+    gold document's text), ``type``, ``gold_speaker`` / ``gold_speaker_name``,
+    ``gold_addressees``, ``pred_id``, ``pred_start``, ``pred_end``, ``overlap``,
+    ``pred_speaker`` (predicted character id), ``mapped_speaker`` (gold id or null),
+    ``correct``, ``mapped_addressees``, ``addressee_hit``.
+    """
+    lines = []
+    for res in results:
+        for d in res.documents:
+            names = {c.id: c.name for c in d.doc.characters}
+            for r in d.records:
+                p = r.predicted
+                row = {
+                    "dataset": res.dataset,
+                    "doc": d.doc.id,
+                    "gold_id": r.gold.id,
+                    "start": r.gold.span.start,
+                    "end": r.gold.span.end,
+                    "type": r.gold.type,
+                    "gold_speaker": r.gold.speaker,
+                    "gold_speaker_name": names.get(r.gold.speaker) if r.gold.speaker else None,
+                    "gold_addressees": list(r.gold.addressees),
+                    "pred_id": p.id if p else None,
+                    "pred_start": p.span.start if p else None,
+                    "pred_end": p.span.end if p else None,
+                    "overlap": r.overlap,
+                    "pred_speaker": r.predicted_speaker,
+                    "mapped_speaker": r.mapped_speaker,
+                    "correct": r.correct,
+                    "mapped_addressees": list(r.mapped_addressees),
+                    "addressee_hit": r.addressee_hit,
+                }
+                lines.append(json.dumps(row, ensure_ascii=False, sort_keys=True))
+    return "\n".join(lines) + ("\n" if lines else "")
