@@ -73,6 +73,8 @@ _VIOLENCE_MATURE = 8.0
 _STRONG_LANGUAGE_MATURE_DENSITY = 6.0
 _STRONG_LANGUAGE_MATURE_MIN = 10.0
 _TEEN_ANY = 2.0
+# An advisory needs at least two mentions' worth of evidence (one strong word counts 1.0).
+_ADVISORY_MIN = 1.0
 
 
 def rate_content(analysis: Analysis) -> Analysis:
@@ -134,9 +136,9 @@ def rate_content(analysis: Analysis) -> Analysis:
         advisories.append("sexual content")
     if violence >= _TEEN_ANY:
         advisories.append("violence")
-    if strong >= _TEEN_ANY:
+    if strong >= _ADVISORY_MIN:
         advisories.append("strong language")
-    if totals.get("alcohol_drugs", 0.0) >= _TEEN_ANY:
+    if totals.get("alcohol_drugs", 0.0) >= _ADVISORY_MIN:
         advisories.append("alcohol/drugs")
     scores = tuple(sorted((k, round(v, 3)) for k, v in per_k.items()))
     return analysis.replace(
