@@ -96,6 +96,12 @@ _IRREGULAR_PAST = frozenset(
 _TITLE_NORMAL = {"doctor": "dr", "mister": "mr", "missus": "mrs", "madame": "mme", "mademoiselle": "mlle", "professor": "prof"}
 # Titles of one person's standing that a different title of the same gender contradicts
 # (Mrs. Bennet is not Miss Bennet). Neutral titles (Dr, Colonel) contradict nothing.
+# Honorifics that may precede a given name ("Sir William", "Lady Catherine", "Miss
+# Elizabeth", "Aunt Polly"); the others take a surname ("Colonel Fitzwilliam", "Dr Karev").
+_GIVEN_NAME_TITLES = frozenset(
+    "miss lady lord sir dame master aunt auntie uncle cousin father mother brother sister saint st king queen "
+    "prince princess duke duchess count countess nanny granny grandma grandpa mlle mademoiselle".split()
+)
 _MARITAL = frozenset("mr mrs miss ms lady sir lord master mme mlle madam".split())
 
 # Person-evidence weights (set on the ../shared cases and PDNC character lists).
@@ -113,6 +119,8 @@ _W_DETERMINER = -1.5
 _ACCEPT = 2.0
 #: A name that follows a place preposition this often, with little person evidence, is a place.
 _PLACE_SHARE = 0.25
+#: Share of honorific uses that makes one titled form the owner of the bare name.
+_DOMINANT_SHARE = 0.8
 #: A pronoun within this many code points after a subject mention votes for its gender.
 _PRONOUN_WINDOW = 120
 #: First-person narration: share of narration words that are I/me/my/mine/myself, and
@@ -664,8 +672,12 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
         as_last = {uf.find(x) for x in last_idx.get(tok, ())}
         if title:
             # Only the one bearer of the name, and only if compatible: "Mrs. Bennet" with
-            # five Bennet daughters stays apart.
-            cands = as_first | as_last
+            # five Bennet daughters stays apart. Among several bearers, the one written
+            # with the same honorific ("Captain Frederick Wentworth") is the one.
+            cands = (as_first | as_last) if title in _GIVEN_NAME_TITLES else as_last
+            if len(cands) > 1 and title not in _MARITAL:
+                same_title = {uf.find(x) for x in full if x[0] == title and x[1][-1] == tok}
+                cands = same_title if len(same_title) == 1 else cands
             if len(cands) == 1 and title_ok(title, next(iter(cands))):
                 uf.union(next(iter(cands)), k)
             continue
@@ -680,17 +692,31 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
     for k in singles:
         if k[0] or uf.find(k) != k:
             continue
-        roots = {uf.find(t) for t in titled_by_tok.get(k[1][0], ())}
+        titled = titled_by_tok.get(k[1][0], [])
+        roots = {uf.find(t) for t in titled}
         if len(roots) == 1:
             uf.union(next(iter(roots)), k)
         elif len(roots) > 1:
+            # One titled form used far more than the others ("Captain Wentworth" against
+            # two "Mr. Wentworth"s) takes the bare name; else the man's, when one.
+            weight: Counter[Key] = Counter()
+            for t in titled:
+                weight[uf.find(t)] += forms[t].count
+            (top, top_n), *_ = weight.most_common(1)
             male = {r for r in roots if uf.gender(r) == "m"}
-            if len(male) == 1:
+            if top_n >= _DOMINANT_SHARE * sum(weight.values()):
+                uf.union(top, k)
+            elif len(male) == 1:
                 uf.union(next(iter(male)), k)
     # 4. Nicknames and diminutives join a given name (Addie -> Addison, Lizzy -> Elizabeth):
     #    a cluster without a full name joins the cluster, preferably one with a full name,
     #    whose untitled given name is a variant of one of its own.
     targets: list[tuple[str, Key]] = [(k[1][0], k) for k in keys if not k[0]]
+    given_count: dict[Key, Counter[str]] = defaultdict(Counter)
+    for k in keys:
+        if not k[0] and k[1][0][:1].isupper():
+            given_count[uf.find(k)][k[1][0]] += forms[k].count
+    primary = {r: c.most_common(1)[0][0] for r, c in given_count.items()}
     for k in singles:
         if k[0] or uf.has_full[uf.find(k)]:
             continue
@@ -703,6 +729,8 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                 continue
             if len(other[1]) == 1 and uf.titles[r] and not uf.has_full[r]:
                 continue  # "Kitty" must not join "Lady Catherine"
+            if given != primary[r] and not are_name_variants(own, primary[r]):
+                continue  # "Louisa" ~ "Eliza", but not ~ Elizabeth, whose nickname Eliza is
             rank = (int(uf.has_full[r]), forms[other].count)
             if rank > best_rank:
                 best, best_rank = other, rank
