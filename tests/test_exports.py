@@ -58,8 +58,9 @@ def test_csv_rows_match_the_analysis(lighthouse: ficnlp.Analysis) -> None:
     assert set(texts) == {"characters", "quotations", "scenes"}
     chars = _read_csv(texts["characters"])
     assert [r["character_id"] for r in chars] == [c.id for c in lighthouse.characters]
-    reyes = next(r for r in chars if r["name"] == "Reyes")
-    assert reyes["aliases"] == "Captain Reyes" and reyes["narrator"] == "false"
+    for row, c in zip(chars, lighthouse.characters, strict=True):
+        assert row["name"] == c.name and row["aliases"] == "; ".join(c.aliases)
+        assert row["narrator"] == ("true" if c.narrator else "false")
     quotes = _read_csv(texts["quotations"])
     assert len(quotes) == len(lighthouse.quotes)
     for row, q in zip(quotes, lighthouse.quotes, strict=True):

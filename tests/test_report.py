@@ -152,7 +152,7 @@ def test_report_sections_and_links_resolve(lighthouse: ficnlp.Analysis, lighthou
     assert {f"scene-{i}" for i in range(len(lighthouse.scenes))} <= ids
     assert lighthouse.rating is not None
     assert {f"ev-{i}" for i in range(len(lighthouse.rating.evidence))} <= ids
-    assert any(f"#ev-{i}" in hrefs for i in range(len(lighthouse.rating.evidence)))
+    assert {f"#ev-{i}" for i in range(len(lighthouse.rating.evidence))} <= hrefs
     # quotations carry their speaker; mentions their character
     speakers = {a["data-qid"]: a["data-speaker"] for t, a in page.tags if t == "span" and a.get("data-qid")}
     assert speakers == {q.id: q.speaker_id or "" for q in lighthouse.quotes}
@@ -163,13 +163,37 @@ def test_report_sections_and_links_resolve(lighthouse: ficnlp.Analysis, lighthou
     assert "Rating estimate" in lighthouse_html and lighthouse.rating.estimate in lighthouse_html
 
 
-def test_report_marks_notes_time_skips_and_scene_breaks(lighthouse: ficnlp.Analysis, lighthouse_html: str) -> None:
-    page = parse(lighthouse_html)
-    classes = [set((a.get("class") or "").split()) for _, a in page.tags]
-    assert lighthouse.notes and sum("note" in c for c in classes) >= len(lighthouse.notes)
-    assert lighthouse.time_skips and sum("time-skip" in c for c in classes) >= len(lighthouse.time_skips)
-    breaks = sum(bool({"scene-break", "scene-break-line"} & c) for c in classes)
-    assert lighthouse.scene_breaks and breaks == len(lighthouse.scene_breaks)
+def test_report_marks_notes_time_skips_and_scene_breaks(lighthouse: ficnlp.Analysis) -> None:
+    text = lighthouse.text
+    note_end = text.index("\n")
+    skip = text.index("Three hours later.")
+    stars = text.index("* * *")
+    a = lighthouse.replace(
+        notes=(ficnlp.Note(Span(0, note_end), "author_note"),),
+        time_skips=(ficnlp.TimeSkip(Span(skip, skip + len("Three hours later."))),),
+        scene_breaks=(Span(stars, stars + 5), Span(skip, skip)),
+    )
+    page = parse(render_report(a))
+    assert page.errors == []
+    classes = [(t, set((attrs.get("class") or "").split()), attrs) for t, attrs in page.tags]
+    notes = [attrs for t, c, attrs in classes if t == "div" and "note" in c]
+    assert [(n["data-kind"], n["data-label"]) for n in notes] == [("author_note", "Author's note")]
+    assert sum("time-skip" in c for _, c, _ in classes) == 1
+    assert sum("scene-break-line" in c for _, c, _ in classes) == 1
+    assert sum("scene-break" in c for _, c, _ in classes) == 1
+    assert "".join(page.text_parts) == a.text
+
+
+def test_report_links_rating_evidence(lighthouse: ficnlp.Analysis) -> None:
+    start = lighthouse.text.index("bad news")
+    ev = ficnlp.Evidence(Span(start, start + len("bad news")), "mild_language", "test reason")
+    rating = ficnlp.Rating("Teen And Up Audiences", ("No Archive Warnings Apply",), ("strong language",), (ev,))
+    html = render_report(lighthouse.replace(rating=rating))
+    page = parse(html)
+    marks = [attrs for t, attrs in page.tags if t == "mark" and attrs.get("id") == "ev-0"]
+    assert len(marks) == 1 and marks[0]["data-cat"] == "mild_language"
+    assert any(t == "a" and attrs.get("href") == "#ev-0" for t, attrs in page.tags)
+    assert "Teen And Up Audiences" in html and "test reason" in html
 
 
 def test_report_marks_lyrics() -> None:
