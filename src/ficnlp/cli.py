@@ -20,7 +20,7 @@ __all__ = ["main"]
 
 #: Each command lives in ``ficnlp.commands.<name>`` with ``register(subparsers)``;
 #: ``register`` sets ``func`` (``args -> int``) on its parser.
-COMMANDS = ("analyze", "report", "corpus", "query", "eval", "train", "info")
+COMMANDS = ("analyze", "report", "export", "corpus", "query", "eval", "train", "info")
 
 EPILOG = "exit codes: 0 success, 1 some stories failed, 2 usage or input error, 3 all stories failed"
 
