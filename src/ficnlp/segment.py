@@ -458,6 +458,9 @@ _PART_NOTE_KINDS = {
 }
 
 
+_NUMBERED_TITLE = re.compile(r"^(\d{1,4})\.\s+(\S.*)$")
+
+
 def _structure_from_parts(story: Story) -> tuple[list[Note], list[Chapter]]:
     notes = [Note(p.span, _PART_NOTE_KINDS[p.kind]) for p in story.parts if p.kind in _PART_NOTE_KINDS]
     by_chapter: dict[int, list] = {}
@@ -476,6 +479,10 @@ def _structure_from_parts(story: Story) -> tuple[list[Note], list[Chapter]]:
             heading = title_part.span
             raw = story.slice(title_part.span).strip()
             parsed = parse_chapter_heading(raw)
+            if parsed is None and (numbered := _NUMBERED_TITLE.match(raw)):
+                # A reader's title part is known to be a heading, so FanFicFare's "2. The
+                # Lake" (chapter list numbering) reads as number 2, title "The Lake".
+                parsed = (numbered.group(2), int(numbered.group(1)))
             title, number = parsed if parsed else (raw, None)
         chapters.append(Chapter(Span(start, end), title, number, heading))
     return notes, chapters
