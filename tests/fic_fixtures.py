@@ -12,6 +12,7 @@ built at test time (:func:`ao3_epub`, :func:`fff_epub`, :func:`generic_epub`).
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import sys
 import textwrap
@@ -847,3 +848,36 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
+
+
+def check_story_invariants(story: object) -> None:
+    """Assert the reader's layout contract (docs/formats-reading.md) on a Story."""
+    from ficnlp.model import PART_KINDS
+
+    text = story.text  # type: ignore[attr-defined]
+    paras = story.paragraphs  # type: ignore[attr-defined]
+    assert paras, "no paragraphs"
+    for a, b in itertools.pairwise(paras):
+        assert a.end <= b.start, f"paragraphs overlap or are unsorted: {a} {b}"
+    for p in paras:
+        chunk = text[p.start : p.end]
+        assert chunk and chunk == chunk.strip(), f"paragraph not trimmed: {chunk!r}"
+    parts = story.parts  # type: ignore[attr-defined]
+    for a, b in itertools.pairwise(parts):
+        assert a.span.end <= b.span.start, f"parts overlap or are unsorted: {a} {b}"
+    for part in parts:
+        assert part.kind in PART_KINDS, part.kind
+        assert 0 <= part.span.start < part.span.end <= len(text)
+        if part.kind.startswith("chapter_"):
+            assert part.chapter is not None and part.chapter >= 0
+        else:
+            assert part.chapter is None
+    starts = [p.start for p in paras]
+    import bisect
+
+    for st in story.styles:  # type: ignore[attr-defined]
+        assert st.style in ("italic", "bold", "underline", "strike")
+        k = bisect.bisect_right(starts, st.span.start) - 1
+        assert k >= 0 and paras[k].contains(st.span), f"style {st} outside a paragraph"
+        chunk = text[st.span.start : st.span.end]
+        assert chunk == chunk.strip() and chunk

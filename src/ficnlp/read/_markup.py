@@ -162,9 +162,15 @@ def css_class_styles(css: str) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+@dataclass(slots=True, eq=False)
+class _OpenStyle:
+    style: str
+    start: int  # code point offset where the style began
+
+
 @dataclass(slots=True)
 class _Exit:
-    styles: list[list[object]]
+    styles: list[_OpenStyle]
     block: bool
     pre: bool
 
@@ -185,7 +191,7 @@ class TextBuilder:
     _cur_len: int = 0
     _cur_space: bool = True
     _pre: int = 0
-    _open_styles: list[list[object]] = field(default_factory=list)
+    _open_styles: list[_OpenStyle] = field(default_factory=list)
     _styles: list[tuple[str, int, int]] = field(default_factory=list)
     _parts: list[Part] = field(default_factory=list)
     _last_part: tuple[str, int, int] | None = None
@@ -238,8 +244,8 @@ class TextBuilder:
         self._cur_space = True
         if not para:
             # Nothing visible: styles opened inside it restart at the next paragraph.
-            for st in self._open_styles:
-                st[1] = min(int(st[1]), start)  # type: ignore[call-overload]
+            for open_style in self._open_styles:
+                open_style.start = min(open_style.start, start)
             self._styles = [s for s in self._styles if s[1] < start]
             return
         self._paras.append(para)
@@ -313,9 +319,9 @@ class TextBuilder:
         while stack:
             item = stack.pop()
             if isinstance(item, _Exit):
-                for st in reversed(item.styles):
-                    self._open_styles.remove(st)
-                    self._styles.append((str(st[0]), int(st[1]), self._pos()))  # type: ignore[call-overload]
+                for opened_style in reversed(item.styles):
+                    self._open_styles.remove(opened_style)
+                    self._styles.append((opened_style.style, opened_style.start, self._pos()))
                 if item.pre:
                     self._pre -= 1
                 if item.block:
@@ -340,9 +346,9 @@ class TextBuilder:
             block = tag in _BLOCK
             if block:
                 self.flush()
-            opened: list[list[object]] = []
+            opened: list[_OpenStyle] = []
             for style in self._styles_of(item, tag):
-                st: list[object] = [style, self._pos()]
+                st = _OpenStyle(style, self._pos())
                 self._open_styles.append(st)
                 opened.append(st)
             pre = tag == "pre"

@@ -22,9 +22,11 @@ Python's :mod:`zipfile` documentation ("Decompression pitfalls").
 
 from __future__ import annotations
 
+import lzma
 import posixpath
 import re
 import zipfile
+import zlib
 from io import BytesIO
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -114,7 +116,8 @@ def parse_xml(data: bytes, *, source: str, member: str) -> Element:
 
     refuse_entities(data, source=source, member=member)
     try:
-        return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        root: Element = SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        return root
     except DefusedXmlException as exc:
         raise MalformedSourceError(
             f"{member} uses a DTD feature ficnlp refuses for safety ({type(exc).__name__}): "
@@ -159,7 +162,7 @@ class SafeZip:
         try:
             self._zf = zipfile.ZipFile(BytesIO(data))
             infos = self._zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise MalformedSourceError(
                 f"this is not a readable zip/EPUB archive ({exc}): the file is corrupt or truncated; "
                 "download or export it again",
@@ -229,7 +232,18 @@ class SafeZip:
             )
         try:
             return self._zf.read(stored)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        # zipfile lets the codecs' own errors through (zlib.error for damaged deflate
+        # data), and RuntimeError for an encrypted member.
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+            zlib.error,
+            lzma.LZMAError,
+        ) as exc:
             raise MalformedSourceError(
                 f"archive member {stored!r} cannot be read ({exc}): the file is corrupt; download or export it again",
                 source=self.source,

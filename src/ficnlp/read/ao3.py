@@ -245,37 +245,45 @@ class MetadataBuilder:
             else:
                 self.set(key, m.group(1))
 
+    def _str(self, key: str) -> str | None:
+        value = self.values.get(key)
+        return value if isinstance(value, str) else None
+
+    def _tuple(self, key: str) -> tuple[str, ...]:
+        value = self.values.get(key)
+        return tuple(str(v) for v in value) if isinstance(value, (list, tuple)) else ()
+
     def build(self) -> WorkMetadata:
         """The collected metadata."""
-        v = self.values
         rels: list[Relationship] = []
-        for tag in v.get("relationships", ()):  # type: ignore[attr-defined]
-            rel = parse_relationship(str(tag))
+        for tag in self._tuple("relationships"):
+            rel = parse_relationship(tag)
             if rel is None:
                 log.debug("relationship tag %r has no / or & separator; kept in extra", tag)
-                self.add_extra("unparsed_relationships", str(tag))
+                self.add_extra("unparsed_relationships", tag)
             else:
                 rels.append(rel)
+        words = self.values.get("words")
         return WorkMetadata(
-            title=v.get("title"),  # type: ignore[arg-type]
-            authors=tuple(v.get("authors", ())),  # type: ignore[call-overload]
-            fandoms=tuple(v.get("fandoms", ())),  # type: ignore[call-overload]
-            rating=v.get("rating"),  # type: ignore[arg-type]
-            warnings=tuple(v.get("warnings", ())),  # type: ignore[call-overload]
-            categories=tuple(v.get("categories", ())),  # type: ignore[call-overload]
+            title=self._str("title"),
+            authors=self._tuple("authors"),
+            fandoms=self._tuple("fandoms"),
+            rating=self._str("rating"),
+            warnings=self._tuple("warnings"),
+            categories=self._tuple("categories"),
             relationships=tuple(rels),
-            characters=tuple(v.get("characters", ())),  # type: ignore[call-overload]
-            additional_tags=tuple(v.get("additional_tags", ())),  # type: ignore[call-overload]
-            language=v.get("language"),  # type: ignore[arg-type]
-            series=tuple(v.get("series", ())),  # type: ignore[call-overload]
-            published=v.get("published"),  # type: ignore[arg-type]
-            updated=v.get("updated"),  # type: ignore[arg-type]
-            completed=v.get("completed"),  # type: ignore[arg-type]
-            words=v.get("words"),  # type: ignore[arg-type]
-            chapters=v.get("chapters"),  # type: ignore[arg-type]
-            summary=v.get("summary"),  # type: ignore[arg-type]
-            url=v.get("url"),  # type: ignore[arg-type]
-            source_site=v.get("source_site"),  # type: ignore[arg-type]
+            characters=self._tuple("characters"),
+            additional_tags=self._tuple("additional_tags"),
+            language=self._str("language"),
+            series=self._tuple("series"),
+            published=self._str("published"),
+            updated=self._str("updated"),
+            completed=self._str("completed"),
+            words=words if isinstance(words, int) else None,
+            chapters=self._str("chapters"),
+            summary=self._str("summary"),
+            url=self._str("url"),
+            source_site=self._str("source_site"),
             extra=tuple(sorted(self.extra.items())),
         )
 

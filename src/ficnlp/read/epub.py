@@ -298,7 +298,7 @@ def _is_fff(pkg: _Package, bodies: list[LexborNode]) -> bool:
         return True
     if any("FanFicFare" in v for v in pkg.all("contributor")):
         return True
-    return any("fff_chapter" in (b.attributes or {}).get("class", "") for b in bodies)
+    return any("fff_chapter" in ((b.attributes or {}).get("class") or "") for b in bodies)
 
 
 def _leading_heading(body: LexborNode) -> LexborNode | None:
@@ -330,7 +330,11 @@ def _read_generic(docs: list[tuple[str, LexborNode]], pkg: _Package, tb: TextBui
                     tb.add_node(heading)
             with tb.part("chapter_body", chapter):
                 skip_id = heading.mem_id if heading is not None else None
-                tb.add_node(body, skip=lambda n, skip_id=skip_id: n.mem_id == skip_id)
+
+                def is_heading(n: LexborNode, skip_id: int | None = skip_id) -> bool:
+                    return n.mem_id == skip_id
+
+                tb.add_node(body, skip=is_heading)
         else:
             with tb.part("chapter_body", chapter):
                 tb.add_node(body)

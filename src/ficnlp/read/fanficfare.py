@@ -503,8 +503,8 @@ def read_fff_txt(data: bytes, *, source: str = "<bytes>", encoding: str | None =
                 expected += 1
         elif k >= 2 and not stripped[k - 2]:
             headings.append(k)
-    end_line = next((k for k in range(n - 1, -1, -1) if stripped[k]), None)
-    has_end = end_line is not None and stripped[end_line] == "End file."
+    end_line = next((k for k in range(n - 1, -1, -1) if stripped[k]), n)
+    has_end = end_line < n and stripped[end_line] == "End file."
 
     # Preface / summary parts from the header.
     summary_field = next((f for f in fields if f[0].lower() in ("summary", "description")), None)
@@ -553,7 +553,7 @@ def read_fff_txt(data: bytes, *, source: str = "<bytes>", encoding: str | None =
         hi = bisect_left(para_starts, region_end)
         paras = [p for p in paragraphs[lo:hi] if p.end <= region_end]
         parts.extend(_txt_chapter_parts(text, paras, ci, last=ci == len(headings) - 1, styles=styles))
-    if has_end and end_line is not None:
+    if has_end:
         parts.append(Part(_trimmed(text, *lines[end_line]), "afterword"))
     parts.sort(key=lambda p: p.span.start)
     if not text.strip():
