@@ -87,7 +87,7 @@ def test_read_fanficfare_txt_parts():
     assert _parts(story, "chapter_title") == ["1. The Lake", "2. Chapter 2", "3. Lanterns"]
     assert _parts(story, "afterword") == ["End file."]
     assert _parts(story, "preface")[1].startswith("TABLE OF CONTENTS")
-    assert _parts(story, "summary")[0].startswith("Tamsin Vale comes home")
+    assert _parts(story, "summary")[0].startswith("Summary: Tamsin Vale comes home")
     kinds = [(p.kind, p.chapter) for p in story.parts if p.kind not in ("preface", "summary", "afterword")]
     assert kinds == [
         ("chapter_title", 0),
@@ -107,6 +107,9 @@ def test_read_fanficfare_txt_parts():
     assert italic == ["not", "isn’t", "Finally"]
     analysis = analyze_story(story)
     assert [(c.title, c.number) for c in analysis.chapters] == [("The Lake", 1), ("Chapter 2", 2), ("Lanterns", 3)]
+    # Title-page lines ("Published: 2023-06-01") lie in a preface note, so they are not chat lines.
+    assert analysis.messages == ()
+    assert [n.kind for n in analysis.notes][:3] == ["preface", "summary", "preface"]
 
 
 def test_read_fanficfare_txt_headings_indented_with_spaces():

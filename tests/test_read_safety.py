@@ -171,6 +171,16 @@ def test_read_safety_truncated_html():
     assert info.value.position == len(cut)
     with pytest.raises(MalformedSourceError, match="middle of a tag"):
         read_html(page[: page.index(b"<blockquote") + 5], source="cut.html")
+    fff = fx.fff_html(fx.STILL_WATER).encode()
+    with pytest.raises(MalformedSourceError, match="truncated"):
+        read_html(fff[: fff.rindex(b"</div>") + 6], source="cut.fff.html")
+
+
+def test_read_safety_generic_html_may_omit_end_tags(caplog):
+    # HTML5 lets a page leave out </body></html>; only AO3/FanFicFare pages must have them.
+    story = read_html(b"<html><body><p>It rained.</p><p>It stopped.</p>", source="short.html")
+    assert story.text == "It rained.\n\nIt stopped."
+    assert "may be truncated" in caplog.text
 
 
 def test_read_safety_ao3_preface_without_chapters():

@@ -387,6 +387,7 @@ def find_structure(analysis: Analysis) -> Analysis:
     paras = _paragraph_table(story)
     _classify(paras)
     part_notes, part_chapters = _structure_from_parts(story)
+    _mark_part_notes(paras, part_notes)
     if part_chapters:
         # The reader knows the chapters; headings inside bodies are prose, not structure.
         for p in paras:
@@ -434,6 +435,21 @@ def find_structure(analysis: Analysis) -> Analysis:
         lyrics=tuple(lyrics),
         messages=tuple(messages),
     )
+
+
+def _mark_part_notes(paras: list[_Para], part_notes: list[Note]) -> None:
+    """Paragraphs inside a reader's note part (summary, notes, preface …) are notes.
+
+    So a title-page line such as ``Published: 2023-06-01`` is not taken for a chat
+    line, nor a ``* * *`` in an author's note for a scene break.
+    """
+    spans = sorted(n.span for n in part_notes)
+    kinds = {n.span: n.kind for n in part_notes}
+    starts = [sp.start for sp in spans]
+    for p in paras:
+        k = bisect_right(starts, p.span.start) - 1
+        if k >= 0 and spans[k].contains(p.span):
+            p.kind, p.note_kind = "note", kinds[spans[k]]
 
 
 def _dedupe_notes(notes: list[Note]) -> list[Note]:

@@ -525,7 +525,7 @@ def read_fff_txt(data: bytes, *, source: str = "<bytes>", encoding: str | None =
         _, first, last = summary_field
         s = lines[first][0]
         value_start = s + text[s : lines[first][1]].index(":") + 1
-        summary = _trimmed(text, value_start, lines[last][1])
+        summary = _trimmed(text, s, lines[last][1])  # from the "Summary:" label, like its paragraph
         before = _trimmed(text, header_start, s)
         after_start = lines[last][1]
         after = _trimmed(text, after_start, lines[front_end_line][1]) if front_end_line > last else None
@@ -533,7 +533,7 @@ def read_fff_txt(data: bytes, *, source: str = "<bytes>", encoding: str | None =
             parts.append(Part(before, "preface"))
         if summary.end > summary.start:
             parts.append(Part(summary, "summary"))
-            meta.set("summary", " ".join(re.sub(r"<[^>]+>", " ", text[summary.start : summary.end]).split()))
+            meta.set("summary", " ".join(re.sub(r"<[^>]+>", " ", text[value_start : summary.end]).split()))
         if after is not None and after.end > after.start:
             parts.append(Part(after, "preface"))
     elif front_end_line >= 0 and headings:

@@ -18,6 +18,7 @@ fetched. See ``docs/formats-reading.md`` for what each format maps to.
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 
 from ficnlp.errors import MalformedSourceError
@@ -28,6 +29,8 @@ from ficnlp.read._safe import refuse_entities
 from ficnlp.read.plain import decode_bytes
 
 __all__ = ["decode_markup", "read_html"]
+
+log = logging.getLogger(__name__)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.IGNORECASE)
@@ -73,29 +76,35 @@ def decode_markup(data: bytes, *, source: str, encoding: str | None = None) -> t
     return decode_bytes(data, source=source, encoding=encoding)
 
 
-def _check_complete(text: str, source: str, raw_len: int) -> None:
-    """Refuse HTML that was cut off (an interrupted download).
-
-    Generators of full documents (AO3, FanFicFare, calibre, browsers) always close
-    ``</body>``/``</html>``; a page that opens ``<html>``/``<body>`` and closes neither,
-    or that ends inside a tag, was truncated. Fragments without ``<html>`` pass.
-    """
+def _check_not_cut_in_a_tag(text: str, source: str, raw_len: int) -> None:
+    """Refuse HTML that ends inside a tag: it was cut off (an interrupted download)."""
     tail = text.rstrip()
-    last_open = tail.rfind("<")
-    if last_open > tail.rfind(">"):
+    if tail.rfind("<") > tail.rfind(">"):
         raise MalformedSourceError(
             "the HTML ends in the middle of a tag: the file looks truncated (an interrupted download?); "
             "download or save it again",
             source=source,
             position=raw_len,
         )
-    if _OPENS_DOCUMENT.search(text[:65536]) and not _CLOSES_DOCUMENT.search(text):
+
+
+def _check_closed(text: str, source: str, raw_len: int, *, strict: bool) -> None:
+    """Refuse a page that opens ``<html>``/``<body>`` but closes neither.
+
+    AO3 and FanFicFare always write ``</body></html>`` (``strict``), so a missing end
+    means the download was cut off. Other HTML may legally leave them out (HTML5), so
+    there it is only logged.
+    """
+    if not _OPENS_DOCUMENT.search(text[:65536]) or _CLOSES_DOCUMENT.search(text):
+        return
+    if strict:
         raise MalformedSourceError(
             "the HTML document never closes </body> or </html>: the file looks truncated (an interrupted "
             "download?); download or save it again",
             source=source,
             position=raw_len,
         )
+    log.warning("%s: the HTML never closes </body> or </html>; it may be truncated", source)
 
 
 def read_html(data: bytes, *, source: str = "<bytes>", encoding: str | None = None) -> Story:
@@ -111,14 +120,15 @@ def read_html(data: bytes, *, source: str = "<bytes>", encoding: str | None = No
         lines (``docs/formats-reading.md``), with parts, styles and declared metadata.
 
     Raises:
-        MalformedSourceError: the file is truncated, declares XML entities, or is an AO3
-            page without its chapters.
+        MalformedSourceError: the file ends inside a tag, is an AO3 or FanFicFare page
+            without its closing ``</body>``/``</html>`` (truncated), declares XML
+            entities, or is an AO3 download without its chapters.
         DecodeError: the bytes cannot be decoded.
         EmptyStoryError: the page has no text.
     """
     refuse_entities(data, source=source)
     text, used = decode_markup(data, source=source, encoding=encoding)
-    _check_complete(text, source, len(data))
+    _check_not_cut_in_a_tag(text, source, len(data))
     if _XHTML.search(text[:4096]):
         text = fix_self_closing(text)
     tree = parse_html(text)
@@ -156,4 +166,5 @@ def read_html(data: bytes, *, source: str = "<bytes>", encoding: str | None = No
                 meta.set("authors", [(author.attributes.get("content") or "").strip()])
             tb.add_node(root)
             fmt = "html"
+    _check_closed(text, source, len(data), strict=fmt != "html")
     return finish_story(tb, raw=data, source=source, fmt=fmt, encoding=used, metadata=meta.build())
