@@ -306,3 +306,17 @@ def test_read_html_paragraphs_that_go_in_come_back_out(paragraphs, as_epub):
     got = [story.text[p.start : p.end] for p in story.paragraphs if body.span.contains(p)]
     assert got == expected
     fx.check_story_invariants(story)
+
+
+def test_read_html_older_single_chapter_template_and_chapter_bylines():
+    # Older show.html.erb has no h2.toc-heading before a single chapter's div.userstuff.
+    page = fx.ao3_html(fx.PAPER_BOATS).replace('  <h2 class="toc-heading">Paper Boats</h2>\n', "")
+    story = read_bytes(page.encode())
+    assert [p.kind for p in story.parts] == ["summary", "work_notes", "chapter_body"]
+    assert story.text.endswith("It’s supposed to sink.”")
+    # A "Chapter by" byline (co-authored chapter) is not story text.
+    page = fx.ao3_html(fx.STILL_WATER).replace(
+        '<h2 class="heading">Chapter 2</h2>',
+        '<h2 class="heading">Chapter 2</h2>\n<p class="byline">Chapter by <a href="x">guest</a></p>',
+    )
+    assert "Chapter by" not in read_bytes(page.encode()).text

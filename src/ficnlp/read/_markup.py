@@ -357,11 +357,6 @@ class TextBuilder:
             stack.append(_Exit(opened, block, pre))
             stack.extend(reversed(list(item.iter(include_text=True))))
 
-    def add_nodes(self, nodes: list[LexborNode], **kwargs: Callable[[LexborNode], bool] | None) -> None:
-        """:meth:`add_node` for each node in order."""
-        for n in nodes:
-            self.add_node(n, **kwargs)
-
     # -- result ----------------------------------------------------------------------
     def build(self) -> tuple[str, tuple[Span, ...], tuple[Part, ...], tuple[StyleSpan, ...]]:
         """The text, its paragraph spans, the parts and the style spans.

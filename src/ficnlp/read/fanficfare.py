@@ -44,6 +44,7 @@ __all__ = [
     "is_fff_html",
     "looks_like_fff_txt",
     "read_fff_chapter",
+    "read_fff_epub_docs",
     "read_fff_html_tree",
     "read_fff_txt",
     "titlepage_fields",
