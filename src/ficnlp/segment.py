@@ -387,6 +387,7 @@ def find_structure(analysis: Analysis) -> Analysis:
     paras = _paragraph_table(story)
     _classify(paras)
     part_notes, part_chapters = _structure_from_parts(story)
+    _mark_part_notes(paras, part_notes)
     if part_chapters:
         # The reader knows the chapters; headings inside bodies are prose, not structure.
         for p in paras:
@@ -436,6 +437,21 @@ def find_structure(analysis: Analysis) -> Analysis:
     )
 
 
+def _mark_part_notes(paras: list[_Para], part_notes: list[Note]) -> None:
+    """Paragraphs inside a reader's note part (summary, notes, preface …) are notes.
+
+    So a title-page line such as ``Published: 2023-06-01`` is not taken for a chat
+    line, nor a ``* * *`` in an author's note for a scene break.
+    """
+    spans = sorted(n.span for n in part_notes)
+    kinds = {n.span: n.kind for n in part_notes}
+    starts = [sp.start for sp in spans]
+    for p in paras:
+        k = bisect_right(starts, p.span.start) - 1
+        if k >= 0 and spans[k].contains(p.span):
+            p.kind, p.note_kind = "note", kinds[spans[k]]
+
+
 def _dedupe_notes(notes: list[Note]) -> list[Note]:
     notes.sort(key=lambda n: (n.span.start, -n.span.end))
     out: list[Note] = []
@@ -458,6 +474,9 @@ _PART_NOTE_KINDS = {
 }
 
 
+_NUMBERED_TITLE = re.compile(r"^(\d{1,4})\.\s+(\S.*)$")
+
+
 def _structure_from_parts(story: Story) -> tuple[list[Note], list[Chapter]]:
     notes = [Note(p.span, _PART_NOTE_KINDS[p.kind]) for p in story.parts if p.kind in _PART_NOTE_KINDS]
     by_chapter: dict[int, list] = {}
@@ -476,6 +495,10 @@ def _structure_from_parts(story: Story) -> tuple[list[Note], list[Chapter]]:
             heading = title_part.span
             raw = story.slice(title_part.span).strip()
             parsed = parse_chapter_heading(raw)
+            if parsed is None and (numbered := _NUMBERED_TITLE.match(raw)):
+                # A reader's title part is known to be a heading, so FanFicFare's "2. The
+                # Lake" (chapter list numbering) reads as number 2, title "The Lake".
+                parsed = (numbered.group(2), int(numbered.group(1)))
             title, number = parsed if parsed else (raw, None)
         chapters.append(Chapter(Span(start, end), title, number, heading))
     return notes, chapters
