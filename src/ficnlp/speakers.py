@@ -59,6 +59,7 @@ class _Q:
     tag: Span | None = None
     addressees: tuple[str, ...] = ()
     vocatives: tuple[str, ...] = ()
+    para_span: Span = Span(0, 0)
 
 
 class _Index:
@@ -102,6 +103,7 @@ def attribute_speakers(analysis: Analysis, config: object = None) -> Analysis:
     qs = [_Q(q, max(0, bisect_right(para_starts, q.span.start) - 1)) for q in analysis.quotes]
     for q in qs:
         q.vocatives = tuple(_vocatives(text, q.quote, index))
+        q.para_span = paragraphs[q.para] if paragraphs else Span(0, len(text))
     by_para: dict[int, list[int]] = {}
     for i, q in enumerate(qs):
         by_para.setdefault(q.para, []).append(i)
@@ -294,7 +296,7 @@ def _tag_after(
     body = first_sentence[lead:]
     if not body:
         return
-    para = _para_span(text, q.quote.span.start, end)
+    para = q.para_span
     # "said Alex" / "asked Meredith"
     m = re.match(r"([a-z]+)\s+(?:(?:the\s+)?(?:[A-Z]))", body)
     name = _name_at(index, start + lead, start + lead + min(len(body), 60))
@@ -326,12 +328,6 @@ def _tag_after(
                 return
             q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.75
         q.tag = Span(start + lead, start + lead + pm.end())
-
-
-def _para_span(text: str, start: int, end: int) -> Span:
-    a = text.rfind("\n", 0, start) + 1
-    b = text.find("\n", end)
-    return Span(a, len(text) if b < 0 else b)
 
 
 def _tag_before(
@@ -372,7 +368,7 @@ def _tag_before(
     pm = re.match(r"\s*(he|she|i)\b\s+(?:\w+ly\s+)?([a-z]+)", last, re.IGNORECASE)
     if pm:
         pro = pm.group(1)
-        para = _para_span(text, q.quote.span.start, q.quote.span.end)
+        para = q.para_span
         if pro.lower() == "i" and narrator is not None:
             q.speaker, q.kind, q.confidence = narrator, "anaphoric", 0.8
         else:
