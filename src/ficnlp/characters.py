@@ -32,8 +32,6 @@ import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 
 from ficnlp.lexicon import (
     FEMALE_NOUNS,
@@ -44,6 +42,7 @@ from ficnlp.lexicon import (
     SPEECH_VERBS,
     TITLES,
     are_name_variants,
+    given_names,
     is_common_word,
     word_logprobs,
 )
@@ -121,25 +120,14 @@ _ACCEPT = 2.0
 _PLACE_SHARE = 0.25
 #: Share of honorific uses that makes one titled form the owner of the bare name.
 _DOMINANT_SHARE = 0.8
+#: A bearer of a surname mentioned this many times as often as the next takes "Miss X".
+_DOMINANT_RATIO = 3.0
 #: A pronoun within this many code points after a subject mention votes for its gender.
 _PRONOUN_WINDOW = 120
 #: First-person narration: share of narration words that are I/me/my/mine/myself, and
 #: minimum count; third-person novels quote letters in narration (PDNC: under 0.004).
 _NARRATOR_DENSITY = 0.01
 _NARRATOR_MIN = 20
-
-
-@cache
-def _given_names() -> frozenset[str]:
-    data = resources.files("nicknames") / "names.csv"
-    names: set[str] = set()
-    with data.open("r", encoding="utf-8") as fh:
-        next(fh)
-        for line in fh:
-            a, _, b = line.strip().split(",")
-            names.add(a)
-            names.add(b)
-    return frozenset(names)
 
 
 Key = tuple[str, tuple[str, ...]]  # (title or "", name tokens)
@@ -237,7 +225,7 @@ def _normal_title(t: str) -> str:
 def _candidates(analysis: Analysis, quotes: _Spans, skip: _Spans) -> list[_Cand]:
     text = analysis.text
     out: list[_Cand] = []
-    given = _given_names()
+    given = given_names()
     for para in analysis.story.paragraphs:
         if skip.find(para.start) is not None:
             continue
@@ -261,9 +249,12 @@ def _candidates(analysis: Analysis, quotes: _Spans, skip: _Spans) -> list[_Cand]
                 while toks:
                     w = toks[0][0]
                     lw = w.lower()
+                    initial = _is_initial(text, toks[0][1], para.start)
                     if lw in NOT_NAMES or lw in _LEADING_WORDS or (
-                        lw not in given and _is_initial(text, toks[0][1], para.start) and is_common_word(w, margin=1.0)
-                    ):
+                        initial
+                        and len(toks) > 1
+                        and (lw.endswith("ly") or is_common_word(w, margin=3.0 if lw in given else 1.0))
+                    ) or (initial and lw not in given and is_common_word(w, margin=1.0)):
                         title = "the" if lw == "the" and len(toks) > 1 else ""
                         toks = toks[1:]
                         continue
@@ -281,6 +272,8 @@ def _candidates(analysis: Analysis, quotes: _Spans, skip: _Spans) -> list[_Cand]
             names = [t for t, _ in toks if t[:1].isupper()]
             if not names or len(names) > 4:
                 continue
+            if len(names) == 1 and names[0].lower() in TITLES and title != "the":
+                continue  # "Aunt", "Sir" alone are forms of address ("the Duchess" is a name)
             if any(t.isupper() and len(t) > 1 for t in names) or any(len(t) == 1 for t in names):
                 continue
             name_start = toks[0][1]
@@ -422,6 +415,23 @@ def _split_place_prefixes(text: str, cands: list[_Cand], forms: dict[Key, _Stats
     return out
 
 
+def _drop_families(cands: list[_Cand], forms: dict[Key, _Stats]) -> list[_Cand]:
+    """Drop plural family names ("the Tilneys", "Bennets") and "the" before a bare given
+    name ("the Helen who …"): they are not one person."""
+    singles = {k[1][0] for k in forms if len(k[1]) == 1 and not k[0]}
+    out = []
+    for c in cands:
+        last = c.tokens[-1]
+        if last.endswith("s") and last[:-1] in singles and len(c.tokens) == 1:
+            continue
+        if c.title == "the" and len(c.tokens) == 1 and c.tokens[0] in singles and c.tokens[0][:1].isupper():
+            untitled = forms.get(("", c.tokens))
+            if untitled is not None and untitled.count >= forms[c.key].count:
+                continue
+        out.append(c)
+    return out
+
+
 def _merge_stats(items: list[_Stats]) -> _Stats:
     out = _Stats()
     for s in items:
@@ -438,7 +448,7 @@ def _person_score(tokens: tuple[str, ...], f: _Stats, lower_counts: Counter[str]
     s += _W_SPEECH_SUBJECT * min(f.speech_subject, 2)
     s += _W_SUBJECT * min(f.subject - f.speech_subject, 3) + _W_POSSESSIVE * min(f.possessive, 2) + _W_MID * min(f.mid, 4)
     s += _W_COORDINATED * min(f.coordinated, 2)
-    given = tokens[0].lower() in _given_names()
+    given = tokens[0].lower() in given_names()
     if given:
         s += _W_GIVEN_NAME * (2 if f.subject else 1)
     if tokens[0][:1].islower():
@@ -589,6 +599,7 @@ class _Clusters:
         self.she = {k: forms[k].she for k in keys}
         self.titles = {k: ({k[0]} if k[0] else set()) for k in keys}
         self.has_full = {k: len(k[1]) >= 2 for k in keys}
+        self.count = {k: forms[k].count for k in keys}
 
     def find(self, x: Key) -> Key:
         while self.parent[x] != x:
@@ -604,6 +615,7 @@ class _Clusters:
             self.she[ra] += self.she[rb]
             self.titles[ra] |= self.titles[rb]
             self.has_full[ra] = self.has_full[ra] or self.has_full[rb]
+            self.count[ra] += self.count[rb]
 
     def gender(self, x: Key) -> str | None:
         r = self.find(x)
@@ -675,9 +687,20 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
             # five Bennet daughters stays apart. Among several bearers, the one written
             # with the same honorific ("Captain Frederick Wentworth") is the one.
             cands = (as_first | as_last) if title in _GIVEN_NAME_TITLES else as_last
-            if len(cands) > 1 and title not in _MARITAL:
-                same_title = {uf.find(x) for x in full if x[0] == title and x[1][-1] == tok}
-                cands = same_title if len(same_title) == 1 else cands
+            same_title = {uf.find(x) for x in full if x[0] == title and x[1][-1] == tok}
+            if len(cands) > 1 and len(same_title) == 1 and (title not in _MARITAL or title == "mrs"):
+                cands = same_title
+            elif len(cands) > 1 and title != "mrs":
+                # "Miss Crawford" is Mary, not Henry; "Miss Price" is the Price daughter
+                # the story is about (a compatible bearer named three times as often).
+                compatible = sorted(
+                    (c for c in cands if title_ok(title, c) and uf.gender(c) == _title_gender(title)),
+                    key=lambda r: -uf.count[r],
+                )
+                if len(compatible) == 1 or (
+                    len(compatible) > 1 and uf.count[compatible[0]] >= _DOMINANT_RATIO * uf.count[compatible[1]]
+                ):
+                    cands = {compatible[0]}
             if len(cands) == 1 and title_ok(title, next(iter(cands))):
                 uf.union(next(iter(cands)), k)
             continue
@@ -810,6 +833,7 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
     cap_counts = Counter(w for w in words if w[:1].isupper())
     forms = _collect(cands)
     cands = _split_place_prefixes(text, cands, forms)
+    cands = _drop_families(cands, forms)
     forms = _collect(cands)
     accepted = _accept(forms, lower_counts, cap_counts)
     forms = {k: f for k, f in forms.items() if k[1] in accepted}

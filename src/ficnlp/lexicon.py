@@ -28,6 +28,7 @@ __all__ = [
     "SPEECH_VERBS",
     "TITLES",
     "are_name_variants",
+    "given_names",
     "is_common_word",
     "word_logprobs",
 ]
@@ -166,6 +167,19 @@ def _related_names(name: str) -> frozenset[str]:
 
 
 @cache
+def given_names() -> frozenset[str]:
+    """Every name in the nicknames dataset, lowercase (given names and their nicknames)."""
+    data = resources.files("nicknames") / "names.csv"
+    out: set[str] = set()
+    with data.open("r", encoding="utf-8") as fh:
+        next(fh)
+        for line in fh:
+            a, _, b = line.strip().split(",")
+            out.update((a, b))
+    return frozenset(out)
+
+
+@cache
 def _canonicals(name: str) -> frozenset[str]:
     """The names this one is a listed nickname of, trying its diminutive spellings too
     (Teddie -> Teddy -> Theodore)."""
@@ -221,8 +235,13 @@ def are_name_variants(a: str, b: str) -> bool:
     if canon_x & (canon_y | {y}) or canon_y & {x}:
         return True
     short, long_ = (x, y) if len(x) <= len(y) else (y, x)
-    for cand in {short, _stem(short)}:
-        if len(cand) >= 3 and long_.startswith(cand) and len(cand) < len(long_):
+    # Truncation (Alex of Alexander, Addie of Addison) only between given names: "New" is
+    # not short for "Newland".
+    names = given_names()
+    stem = _stem(short)
+    short_is_name = short in names or any(f in names for f in (stem + "ie", stem + "y", stem + stem[-1:] + "y"))
+    for cand in {short, stem}:
+        if short_is_name and len(cand) >= 3 and long_.startswith(cand) and len(cand) < len(long_):
             return True
         if len(cand) >= 2 and cand in _related_names(long_):
             return True
