@@ -120,8 +120,6 @@ _ACCEPT = 2.0
 _PLACE_SHARE = 0.25
 #: Share of honorific uses that makes one titled form the owner of the bare name.
 _DOMINANT_SHARE = 0.8
-#: A bearer of a surname mentioned this many times as often as the next takes "Miss X".
-_DOMINANT_RATIO = 3.0
 #: A pronoun within this many code points after a subject mention votes for its gender.
 _PRONOUN_WINDOW = 120
 #: First-person narration: share of narration words that are I/me/my/mine/myself, and
@@ -691,15 +689,14 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
             if len(cands) > 1 and len(same_title) == 1 and (title not in _MARITAL or title == "mrs"):
                 cands = same_title
             elif len(cands) > 1 and title != "mrs":
-                # "Miss Crawford" is Mary, not Henry; "Miss Price" is the Price daughter
-                # the story is about (a compatible bearer named three times as often).
+                # "Miss Crawford" is Mary, not Henry: the one bearer of the right gender.
                 compatible = sorted(
                     (c for c in cands if title_ok(title, c) and uf.gender(c) == _title_gender(title)),
                     key=lambda r: -uf.count[r],
                 )
-                if len(compatible) == 1 or (
-                    len(compatible) > 1 and uf.count[compatible[0]] >= _DOMINANT_RATIO * uf.count[compatible[1]]
-                ):
+                # The dominant bearer is not safe: "Miss Elliot" is the eldest sister, not
+                # the heroine Anne Elliot (PDNC Persuasion, Howards End, Mansfield Park).
+                if len(compatible) == 1:
                     cands = {compatible[0]}
             if len(cands) == 1 and title_ok(title, next(iter(cands))):
                 uf.union(next(iter(cands)), k)

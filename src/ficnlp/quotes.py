@@ -297,6 +297,10 @@ _FIRST_ALPHA = re.compile(r"[A-Za-z]")
 #: "experts"") mentions words rather than speaks them; PDNC and LitBank annotate speech,
 #: not such mentions. Longer quotes are kept whatever their context.
 _MENTION_MAX_WORDS = 5
+_MENTION_LEADS = frozenset(
+    "the a an as of in at from to into called named word words term phrase marked labelled labeled titled "
+    "entitled his her their its our my your this that than like".split()
+)
 
 
 def _is_mention_quote(text: str, start: int, end: int) -> bool:
@@ -305,13 +309,19 @@ def _is_mention_quote(text: str, start: int, end: int) -> bool:
     if len(inner.split()) > _MENTION_MAX_WORDS:
         return False
     first = _FIRST_ALPHA.search(inner)
-    if first is None or not first.group().islower():
+    if first is None:
         return False
     before = _WORD_BEFORE.search(text, max(0, start - 30), start)
     if before is None:
         return False
     word = before.group(1).lower()
     if word in SPEECH_VERBS or word in ("and", "but", "then", "or"):
+        return False
+    # A capitalised quote is a mention only after a word that introduces a name or a
+    # title ("regarded him as "India"", "the "Coach and Horses"").
+    if not first.group().islower() and (
+        word not in _MENTION_LEADS or not before.group(1).islower() or inner.rstrip()[-1:] in "!?"
+    ):
         return False
     after = text[end : end + 30].lstrip(" \t")
     nxt = re.match(r"[A-Za-z]+", after)
