@@ -108,11 +108,13 @@ def test_eval_metrics_match_quotes_half_overlap_rule() -> None:
     assert match_quotes([], [Span(0, 3)]) == []
 
 
-def test_eval_metrics_match_quotes_one_to_one_greedy_by_overlap() -> None:
-    # One long prediction covers two gold quotations: only the larger overlap matches it.
+def test_eval_metrics_match_quotes_pieces_of_one_prediction() -> None:
+    # PDNC cuts a speech around an inner quotation; one prediction covering the pieces
+    # (together more than half of it) matches each of them.
     gold = [Span(0, 10), Span(12, 30)]
-    pred = [Span(0, 30)]
-    assert match_quotes(gold, pred) == [(1, 0, 18)]
+    assert match_quotes(gold, [Span(0, 30)]) == [(0, 0, 10), (1, 0, 18)]
+    # A giant prediction covering little gold keeps only its best match.
+    assert match_quotes(gold, [Span(0, 200)]) == [(1, 0, 18)]
     # Two predictions for one gold: the larger overlap wins, the other stays unmatched.
     assert match_quotes([Span(0, 10)], [Span(0, 6), Span(3, 10)]) == [(0, 1, 7)]
     # Order of the inputs does not matter.

@@ -279,11 +279,21 @@ def find_quotes(analysis: Analysis, config: Config | None = None) -> Analysis:
         k += 1
 
     quotes: list[Quote] = []
+    in_letter = False
     for n, (s, e, cont) in enumerate(spans):
         body = text[s:e]
         if not any(ch.isalnum() for ch in body):
             continue
+        if cont and in_letter:
+            continue
+        in_letter = False
         if not cont and _is_mention_quote(text, s, e):
+            continue
+        if _is_heading_or_signature(body):
+            continue
+        if not cont and _LETTER_OPENING.match(body) and text[e - 1] not in _CLOSING_MARKS:
+            # A letter quoted in full ("Dear Catherine," on its own line): written, not spoken.
+            in_letter = True
             continue
         prev_id = quotes[-1].id if cont and quotes else None
         quotes.append(Quote(id=f"q{len(quotes)}", span=Span(s, e), continues=prev_id))
@@ -326,6 +336,22 @@ def _is_mention_quote(text: str, start: int, end: int) -> bool:
     after = text[end : end + 30].lstrip(" \t")
     nxt = re.match(r"[A-Za-z]+", after)
     return not (nxt and (nxt.group().lower() in _TAG_WORDS))
+
+
+_CLOSING_MARKS = "\"”’'»"
+# A salutation alone on the quote's first line: the opening of a letter.
+_LETTER_OPENING = re.compile(
+    r"^.(?:My\s+)?(?:Dear(?:est)?|Honou?red|Respected)\s+[A-Z][^\n.!?]{0,40}[,:—-]?\s*(?:\n|$)"
+    r"|^.(?:Sir|Madam|Gentlemen|Dear\s+Sir|Dear\s+Madam)[,:.!—-]?\s*(?:\n|$)"
+)
+#: Share of upper-case letters above which a quote is a heading or a signature
+#: ("IN THE "JOLLY CRICKETERS"", "CAROLINE BINGLEY."), not speech.
+_UPPER_SHARE = 0.8
+
+
+def _is_heading_or_signature(body: str) -> bool:
+    letters = [c for c in body if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= _UPPER_SHARE * len(letters)
 
 
 def _story_sample(text: str, excluded: list[Span]) -> str:

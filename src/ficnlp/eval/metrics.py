@@ -259,10 +259,16 @@ def map_characters(predicted: Sequence[Character], gold: Sequence[GoldCharacter]
 
 
 def match_quotes(gold: Sequence[Span], predicted: Sequence[Span]) -> list[tuple[int, int, int]]:
-    """Match gold quotation spans to predicted ones, one to one, greedy by overlap.
+    """Match each gold quotation to the predicted one that overlaps at least half of it.
 
-    A pair is a candidate when the predicted span covers at least :data:`MIN_OVERLAP`
-    of the gold span's code points (and at least one).
+    A gold span matches the predicted span with the largest overlap, provided it covers
+    at least :data:`MIN_OVERLAP` of the gold span's code points (the issue's rule: "a
+    gold quotation matches the predicted one overlapping at least half of it"). Several
+    gold spans may match one predicted span: PDNC cuts a speech that quotes someone
+    else into pieces around the inner quotation, and one predicted quotation covers
+    them all. So that a single giant prediction cannot match everything, a predicted
+    span keeps several gold matches only when they cover at least :data:`MIN_OVERLAP`
+    of it together; otherwise it keeps the one with the largest overlap.
 
     Args:
         gold: gold spans (any order).
@@ -275,30 +281,31 @@ def match_quotes(gold: Sequence[Span], predicted: Sequence[Span]) -> list[tuple[
     Example:
         >>> match_quotes([Span(0, 10), Span(20, 30)], [Span(0, 4), Span(2, 12), Span(21, 29)])
         [(0, 1, 8), (1, 2, 8)]
+        >>> match_quotes([Span(0, 10), Span(14, 30)], [Span(0, 30)])
+        [(0, 0, 10), (1, 0, 16)]
     """
     order = sorted(range(len(predicted)), key=lambda j: (predicted[j].start, predicted[j].end))
     starts = [predicted[j].start for j in order]
     # The longest predicted span bounds how far back an overlapping one can start.
     longest = max((len(s) for s in predicted), default=0)
-    pairs: list[tuple[int, int, int, int]] = []
+    best: dict[int, tuple[int, int]] = {}
     for i, g in enumerate(gold):
         lo = bisect_left(starts, g.start - longest)
         hi = bisect_right(starts, g.end)
         for k in range(lo, hi):
-            p = predicted[order[k]]
+            j = order[k]
+            p = predicted[j]
             overlap = min(g.end, p.end) - max(g.start, p.start)
-            if overlap > 0 and overlap >= MIN_OVERLAP * len(g):
-                pairs.append((-overlap, i, order[k], overlap))
-    pairs.sort()
-    used_g: set[int] = set()
-    used_p: set[int] = set()
+            if overlap > 0 and overlap >= MIN_OVERLAP * len(g) and overlap > best.get(i, (-1, 0))[1]:
+                best[i] = (j, overlap)
+    by_pred: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, (j, overlap) in best.items():
+        by_pred[j].append((i, overlap))
     out = []
-    for _, i, j, overlap in pairs:
-        if i in used_g or j in used_p:
-            continue
-        used_g.add(i)
-        used_p.add(j)
-        out.append((i, j, overlap))
+    for j, hits in by_pred.items():
+        if len(hits) > 1 and sum(o for _, o in hits) < MIN_OVERLAP * len(predicted[j]):
+            hits = [max(hits, key=lambda h: (h[1], -h[0]))]
+        out.extend((i, j, o) for i, o in hits)
     out.sort()
     return out
 
@@ -347,6 +354,7 @@ class Counts:
 
     gold_quotes: int = 0
     predicted_quotes: int = 0
+    predicted_matched: int = 0
     matched: int = 0
     speaker_gold: int = 0
     speaker_matched: int = 0
@@ -395,7 +403,7 @@ def figures(c: Counts) -> dict[str, float | None]:
     carrying names of two or more gold characters, over those carrying any). All are
     proportions in [0, 1].
     """
-    p = _ratio(c.matched, c.predicted_quotes)
+    p = _ratio(c.predicted_matched, c.predicted_quotes)
     r = _ratio(c.matched, c.gold_quotes)
     f1 = None if p is None or r is None else (2 * p * r / (p + r) if p + r else 0.0)
     out: dict[str, float | None] = {
@@ -592,6 +600,7 @@ def score_document(doc: GoldDocument, analysis: Analysis, *, seconds: float = 0.
     counts = Counts(
         gold_quotes=len(doc.quotes),
         predicted_quotes=len(predicted),
+        predicted_matched=len(matched_pred),
         major_characters=len(statuses),
         major_whole=statuses.count("whole"),
         major_split=statuses.count("split"),
