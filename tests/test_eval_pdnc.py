@@ -69,10 +69,10 @@ def test_pdnc_evaluate_small_novels(pdnc: Path) -> None:
     for d in res.documents:
         c = d.counts
         assert c.gold_quotes == len(d.doc.quotes) == len(d.records)
-        assert 0 < c.matched <= min(c.gold_quotes, c.predicted_quotes)
+        assert 0 < c.matched <= c.gold_quotes and 0 < c.predicted_matched <= c.predicted_quotes
         assert c.speaker_correct == sum(r.correct for r in d.records)
         assert c.explicit_gold + c.anaphoric_gold + c.implicit_gold == c.speaker_gold
-        assert len(d.unmatched_predicted) == c.predicted_quotes - c.matched
+        assert len(d.unmatched_predicted) == c.predicted_quotes - c.predicted_matched
         assert c.major_characters == len(d.doc.major)
     assert res.total.gold_quotes == sum(d.counts.gold_quotes for d in res.documents)
 
