@@ -110,3 +110,17 @@ def test_characters_name_variants_from_the_nickname_list_and_morphology() -> Non
     assert are_name_variants("Teddie", "Theo")
     assert not are_name_variants("Louisa", "Elizabeth")
     assert not are_name_variants("Jo", "Jonah")
+
+
+def test_characters_declared_character_tags_seed_canonical_names() -> None:
+    from ficnlp.model import WorkMetadata
+    from ficnlp.pipeline import analyze_story
+    from ficnlp.read import story_from_text
+
+    text = '"Hey," said Alex. Karev grinned at her. "Karev," Addison said.\n\nAddison laughed.'
+    meta = WorkMetadata(characters=("Alex Karev (Grey's Anatomy)", "Addison Montgomery", "Miranda Bailey"))
+    a = analyze_story(story_from_text(text, metadata=meta))
+    alex = _by_name(a, "Alex")
+    assert alex.name == "Alex Karev" and "Karev" in alex.names
+    assert _by_name(a, "Addison").name == "Addison Montgomery"
+    assert not any("Miranda Bailey" in c.names for c in a.characters)  # tagged, never in the story

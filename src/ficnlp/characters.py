@@ -770,9 +770,24 @@ def _display(k: Key) -> str:
     return f"{t} {name}"
 
 
-def _canonical(members: list[Key], forms: dict[Key, _Stats]) -> str:
-    """The fullest common name: a full name with the cluster's usual given name, else
-    the usual honorific form, else the most frequent form."""
+def _declared_names(analysis: Analysis) -> list[tuple[str, ...]]:
+    """Name tokens of the work's declared character tags, fandom qualifiers removed."""
+    out = []
+    for tag in analysis.story.metadata.characters:
+        name = re.sub(r"\s*\([^)]*\)\s*$", "", tag).strip()
+        toks = tuple(name.split())
+        if toks and all(t[:1].isupper() for t in toks) and len(toks) <= 4:
+            out.append(toks)
+    return out
+
+
+def _canonical(members: list[Key], forms: dict[Key, _Stats], declared: set[tuple[str, ...]] | None = None) -> str:
+    """The declared name when the work tags one, else the fullest common name: a full
+    name with the cluster's usual given name, else the usual honorific form, else the
+    most frequent form."""
+    for k in members:
+        if declared and not k[0] and k[1] in declared:
+            return " ".join(k[1])
     top = max(members, key=lambda k: (forms[k].count, -forms[k].first))
     given = Counter()
     for k in members:
@@ -833,10 +848,24 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
     cands = _drop_families(cands, forms)
     forms = _collect(cands)
     accepted = _accept(forms, lower_counts, cap_counts)
+    # The work's declared Characters tags (AO3) name people: they anchor clusters as full
+    # names ("Alex Karev" joins Alex, Karev and Dr Karev) and give canonical names.
+    declared = _declared_names(analysis)
+    for toks in declared:
+        accepted.add(toks)
+        for t in (toks[0], toks[-1]):
+            if ("", (t,)) in forms:
+                accepted.add((t,))
     forms = {k: f for k, f in forms.items() if k[1] in accepted}
+    for toks in declared:
+        forms.setdefault(("", toks), _Stats(count=0))
     cands = [c for c in cands if c.key in forms]
     _vote_genders(text, cands, quotes, forms)
     roots = _cluster(forms)
+    # A declared name that the story never uses stays out of the characters.
+    mentioned = {roots[c.key] for c in cands}
+    roots = {k: r for k, r in roots.items() if r in mentioned}
+    forms = {k: f for k, f in forms.items() if k in roots}
     members: dict[Key, list[Key]] = defaultdict(list)
     for k, r in roots.items():
         members[r].append(k)
@@ -863,7 +892,7 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
             continue
         assert r is not None
         ms = members[r]
-        name = _canonical(ms, forms)
+        name = _canonical(ms, forms, set(declared))
         aliases = {_display(m) for m in ms} | {" ".join(m[1]) for m in ms if m[0] and m[0] != "the" and len(m[1]) >= 2}
         aliases.discard(name)
         he = sum(forms[m].he for m in ms)
