@@ -78,6 +78,12 @@ _THE_BEFORE = re.compile(r"(?<![\w'’])the[ \t]$")
 _DETERMINERS = frozenset("the a an this that these those some any every no another our their my your his her its".split())
 _PLACE_PREPS = frozenset("in at to from into onto near towards toward outside inside across through around".split())
 _VOCATIVE_LEADS = frozenset("hey hi hello oh dear thanks thank you well yes no okay ok bye goodbye night morning look listen come".split())
+# Words after which a name is an object, not a subject ("to Sam", "with Ana", "told Marcus").
+_NOT_BEFORE_SUBJECT = frozenset(
+    """to with for by at of about like than on over under behind beside toward towards past against from
+    into onto upon at near after before without within told asked saw heard met called thanked kissed
+    hugged watched followed left""".split()
+)
 _SUBJECT_LEADS = frozenset("and but then while as when so because though although until after before once if yet".split())
 # Words that open a name run but are not part of the name ("Dearest Lizzy", "Poor Addison").
 _LEADING_WORDS = frozenset(
@@ -350,7 +356,8 @@ def _annotate_context(text: str, cands: list[_Cand], quotes: _Spans) -> None:
             )
             trail_ok = after == "" or after[:1] in ",.!?;—–-…"
             quote_final = after.strip(" ,.!?;—–-…") == "" and not c.initial
-            c.vocative = ((lead_ok and trail_ok) or quote_final) and not c.possessive
+            after_prep = c.prev in _PLACE_PREPS or c.prev in _DETERMINERS
+            c.vocative = ((lead_ok and trail_ok) or (quote_final and not after_prep)) and not c.possessive
             continue
         # Speech tag: right after a closing quote ("…" Alex said) or after a speech verb
         # that follows one ("…," said Alex).
@@ -392,7 +399,7 @@ def _collect(cands: list[_Cand]) -> dict[Key, _Stats]:
             f.possessive += 1
         if (c.prev in _DETERMINERS and not c.title) or c.title == "the":
             f.determiner += 1
-        if c.prev in _PLACE_PREPS and c.title in ("", "the") and not c.in_quote:
+        if c.prev in _PLACE_PREPS and c.title in ("", "the"):
             f.place += 1
     return forms
 
@@ -488,6 +495,9 @@ def _accept(forms: dict[Key, _Stats], lower_counts: Counter[str], cap_counts: Co
     # A lone given name or surname of an accepted full name ("Thomas" of Thomas Hale); a
     # nickname of an accepted given name used as a person ("Fine, Kitty."); a name
     # coordinated with a person ("Maya and Theo stood").
+    # A longer name starting with a place is a place too ("Port Calloway General").
+    places = {t for t, f in pooled.items() if f.place >= 2 and f.place / f.count >= _PLACE_SHARE}
+    accepted -= {t for t in accepted if any(t[: n] in places for n in range(1, len(t)))}
     parts = {x for t in accepted if len(t) >= 2 for x in (t[0], t[-1])}
     given = {t[0] for t in accepted}
     for t, f in pooled.items():
@@ -542,7 +552,13 @@ def _vote_genders(text: str, cands: list[_Cand], quotes: _Spans, forms: dict[Key
             f.he += 2
         elif g == "f":
             f.she += 2
-        if c.in_quote or not (c.initial or c.tag or c.prev in _SUBJECT_LEADS):
+        subject = (
+            c.initial
+            or c.tag
+            or c.prev in _SUBJECT_LEADS
+            or (_looks_verb(c.next, c.next2) and c.prev not in _NOT_BEFORE_SUBJECT and not _looks_verb(c.prev, ""))
+        )
+        if c.in_quote or not subject:
             continue
         if c.tag:
             # '"Ok" Alex smiled "Here" he said': one speaker, named then pronoun-tagged.
@@ -732,11 +748,20 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
     #    a cluster without a full name joins the cluster, preferably one with a full name,
     #    whose untitled given name is a variant of one of its own.
     targets: list[tuple[str, Key]] = [(k[1][0], k) for k in keys if not k[0]]
-    given_count: dict[Key, Counter[str]] = defaultdict(Counter)
-    for k in keys:
-        if not k[0] and k[1][0][:1].isupper():
-            given_count[uf.find(k)][k[1][0]] += forms[k].count
-    primary = {r: c.most_common(1)[0][0] for r, c in given_count.items()}
+    # A nickname must fit one of the target cluster's main given names (a quarter or more
+    # of its given-name uses): "Louisa" fits "Eliza", but Eliza is a minor name of the
+    # Elizabeth cluster, so Louisa stays apart.
+    def main_given(r: Key) -> set[str]:
+        members = [x for x in keys if uf.find(x) == r]
+        surnames = {x[1][-1] for x in members if len(x[1]) >= 2}
+        counts: Counter[str] = Counter()
+        for x in members:
+            tok = x[1][0]
+            if tok[:1].isupper() and x[0] != "the" and (len(x[1]) >= 2 or tok not in surnames):
+                counts[tok] += max(forms[x].count, 1)
+        total = sum(counts.values())
+        return {t for t, n in counts.items() if n * 4 >= total}
+
     for k in singles:
         if k[0] or uf.has_full[uf.find(k)]:
             continue
@@ -749,7 +774,8 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                 continue
             if len(other[1]) == 1 and uf.titles[r] and not uf.has_full[r]:
                 continue  # "Kitty" must not join "Lady Catherine"
-            if given != primary[r] and not are_name_variants(own, primary[r]):
+            main = main_given(r)
+            if main and given not in main and not any(are_name_variants(own, g) for g in main):
                 continue  # "Louisa" ~ "Eliza", but not ~ Elizabeth, whose nickname Eliza is
             rank = (int(uf.has_full[r]), forms[other].count)
             if rank > best_rank:
@@ -759,7 +785,9 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
     return {k: uf.find(k) for k in keys}
 
 
-def _display(k: Key) -> str:
+def _display(k: Key, surface: dict[Key, str] | None = None) -> str:
+    if surface and k in surface:
+        return surface[k]
     title, toks = k
     name = " ".join(toks)
     if not title:
@@ -781,7 +809,12 @@ def _declared_names(analysis: Analysis) -> list[tuple[str, ...]]:
     return out
 
 
-def _canonical(members: list[Key], forms: dict[Key, _Stats], declared: set[tuple[str, ...]] | None = None) -> str:
+def _canonical(
+    members: list[Key],
+    forms: dict[Key, _Stats],
+    declared: set[tuple[str, ...]] | None = None,
+    surface: dict[Key, str] | None = None,
+) -> str:
     """The declared name when the work tags one, else the fullest common name: a full
     name with the cluster's usual given name, else the usual honorific form, else the
     most frequent form."""
@@ -801,8 +834,8 @@ def _canonical(members: list[Key], forms: dict[Key, _Stats], declared: set[tuple
     if titled:
         best = max(titled, key=lambda k: (forms[k].count, -forms[k].first))
         if forms[best].count * 2 >= forms[top].count:
-            return _display(best)
-    return _display(top)
+            return _display(best, surface)
+    return _display(top, surface)
 
 
 def _narration_first_person(text: str, analysis: Analysis, quotes: _Spans, skip: _Spans) -> tuple[list[Span], int]:
@@ -877,6 +910,11 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
         i_tags >= 1 and (i_tags >= 3 or narration_words < 3000 or density >= _NARRATOR_DENSITY / 2)
     )
 
+    # Each form as the story most often writes it ("Dr Karev", not "Dr. Karev").
+    written: dict[Key, Counter[str]] = defaultdict(Counter)
+    for c in cands:
+        written[c.key][" ".join(text[c.start : c.end].split())] += 1
+    surface = {k: cnt.most_common(1)[0][0] for k, cnt in written.items() if k[0] not in ("", "the")}
     entries: list[tuple[int, str, Key | None]] = [(min(forms[m].first for m in ms), "c", r) for r, ms in members.items()]
     if has_narrator:
         entries.append((first_person[0].start if first_person else 0, "n", None))
@@ -892,8 +930,10 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
             continue
         assert r is not None
         ms = members[r]
-        name = _canonical(ms, forms, set(declared))
-        aliases = {_display(m) for m in ms} | {" ".join(m[1]) for m in ms if m[0] and m[0] != "the" and len(m[1]) >= 2}
+        name = _canonical(ms, forms, set(declared), surface)
+        aliases = {_display(m, surface) for m in ms} | {
+            " ".join(m[1]) for m in ms if m[0] and m[0] != "the" and len(m[1]) >= 2
+        }
         aliases.discard(name)
         he = sum(forms[m].he for m in ms)
         she = sum(forms[m].she for m in ms)
