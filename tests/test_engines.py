@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
 from corpus_util import crash_on_seven
 from ficnlp.engines import InlineEngine, LocalEngine, default_jobs, make_engine
 
@@ -33,3 +38,21 @@ def test_engines_make_engine_picks_the_engine() -> None:
     assert isinstance(engine, LocalEngine) and engine.workers == 3
     engine.close()
     assert make_engine().workers == default_jobs() >= 1
+
+
+def test_engines_local_pool_that_cannot_start_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ficnlp.engines as engines
+
+    class Broken:
+        def submit(self, *a: object, **k: object) -> Future[int]:
+            f: Future[int] = Future()
+            f.set_exception(BrokenProcessPool("cannot start"))
+            return f
+
+        def shutdown(self, *a: object, **k: object) -> None:
+            pass
+
+    engine = LocalEngine(1)
+    monkeypatch.setattr(engines.LocalEngine, "_executor", lambda self: Broken())
+    with pytest.raises(RuntimeError, match="__main__"):
+        list(engine.map(abs, [1, 2], _never))

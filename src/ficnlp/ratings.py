@@ -59,7 +59,11 @@ _TERMS: tuple[_Term, ...] = (
     _Term(r"(?:1[0-7]|thirteen|fourteen|fifteen|sixteen|seventeen)[\s-]years?[\s-]old|underage|under\s+age|minor\b", "underage_cue", 1.0, "character under 18"),
     _Term(r"(?:died|dies|dead|funeral|passed\s+away|killed|death)", "death", 0.5, "death"),
 )
-_REGEX = re.compile("|".join(f"(?P<t{i}>\\b(?:{t.pattern})\\b)" for i, t in enumerate(_TERMS)), re.IGNORECASE)
+# One word-start check before the alternation (every pattern starts with a word character),
+# not a \b inside each group: the same matches, about 3x faster (docs/benchmarks.md).
+_REGEX = re.compile(
+    r"(?<!\w)(?=\w)(?:" + "|".join(f"(?P<t{i}>{t.pattern})" for i, t in enumerate(_TERMS)) + r")\b", re.IGNORECASE
+)
 _WORDS = re.compile(r"\w+")
 
 # Thresholds, in evidence weight per 1,000 words and absolute weight. Set by judgement

@@ -127,6 +127,20 @@ class LocalEngine:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def _recover(self) -> None:
+        """Restart the pool after a worker died; make sure workers can run at all."""
+        self.crashes += 1
+        self._restart()
+        try:
+            self._executor().submit(abs, 0).result()
+        except BrokenProcessPool as exc:
+            self._restart()
+            raise RuntimeError(
+                "worker processes die before running any task: when calling ficnlp from a script, put the "
+                "call under `if __name__ == '__main__':` (multiprocessing starts workers by importing the main "
+                "module), and check that the machine can start processes"
+            ) from exc
+
     def map(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
         """``fn(task)`` for each task in worker processes, yielded in task order.
 
@@ -134,6 +148,10 @@ class LocalEngine:
         task's result has been. When a worker dies, the finished results are kept and
         every unfinished task in flight is rerun alone in a fresh pool; a task that
         kills its worker alone yields ``on_crash(task)``.
+
+        Raises:
+            RuntimeError: worker processes cannot run even a trivial task (for example a
+                script that starts a run without the ``if __name__ == "__main__":`` guard).
         """
         it = iter(tasks)
         inflight: deque[tuple[T, Future[R]]] = deque()
@@ -152,10 +170,9 @@ class LocalEngine:
             try:
                 result = fut.result()
             except BrokenProcessPool:
-                self.crashes += 1
                 entries = list(inflight)
                 inflight.clear()
-                self._restart()
+                self._recover()
                 for t, f in entries:
                     if f.done() and not f.cancelled() and f.exception() is None:
                         yield f.result()
@@ -169,8 +186,7 @@ class LocalEngine:
         try:
             return self._executor().submit(fn, task).result()
         except BrokenProcessPool:
-            self.crashes += 1
-            self._restart()
+            self._recover()
             return on_crash(task)
 
     def close(self) -> None:

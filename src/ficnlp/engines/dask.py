@@ -13,6 +13,7 @@ https://distributed.dask.org/en/stable/client.html
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -20,10 +21,22 @@ from typing import Any, TypeVar
 
 from ficnlp.errors import InputError, MissingExtraError
 
-__all__ = ["DaskEngine"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "DaskEngine"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+#: Works per Dask task by default. Dask costs about a millisecond of scheduler and worker
+#: time per task on a free core, and several on a busy one (docs/benchmarks.md); most AO3
+#: works take a few milliseconds to analyse, so single-work tasks would spend as long in
+#: Dask as in ficnlp. 8 works per task keeps that overhead small and the tasks short.
+DEFAULT_CHUNK_SIZE = 8
+
+
+def _run_chunk(fn: Callable[[T], R], tasks: list[T]) -> list[R]:
+    """Run ``fn`` over a chunk of tasks on a worker; results in order."""
+    return [fn(t) for t in tasks]
 
 
 def _import_distributed() -> Any:
@@ -42,13 +55,14 @@ class DaskEngine:
             a ``LocalCluster`` of ``workers`` single-threaded worker processes.
         workers: LocalCluster workers (ignored with ``scheduler``).
         processes: LocalCluster workers as processes (``True``) or threads in this process.
-        window: tasks in flight at once (default ``8 *`` the cluster's threads, at least 16).
+        window: Dask tasks in flight at once (default ``4 *`` the cluster's threads, at least 8).
+        chunk_size: works per Dask task (default :data:`DEFAULT_CHUNK_SIZE`).
         timeout: seconds to wait for the scheduler to answer.
 
     Raises:
         MissingExtraError: ``dask``/``distributed`` are not installed.
         InputError: the scheduler cannot be reached.
-        ValueError: ``workers`` is below 1.
+        ValueError: ``workers`` or ``chunk_size`` is below 1.
     """
 
     def __init__(
@@ -58,11 +72,15 @@ class DaskEngine:
         workers: int = 1,
         processes: bool = True,
         window: int | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
         timeout: float = 30.0,
     ) -> None:
         distributed = _import_distributed()
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+        self.chunk_size = chunk_size
         self._cluster: Any = None
         try:
             if scheduler is None:
@@ -85,7 +103,7 @@ class DaskEngine:
             ) from exc
         threads = sum(self._client.nthreads().values()) or workers
         self.workers = threads
-        self.window = window if window is not None else max(16, 8 * threads)
+        self.window = window if window is not None else max(8, 4 * threads)
         self._killed_worker = distributed.KilledWorker
 
     @property
@@ -96,30 +114,39 @@ class DaskEngine:
     def map(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
         """``fn(task)`` for each task on the cluster, yielded in task order.
 
-        A task whose workers keep dying (Dask's ``KilledWorker``, after the scheduler's
-        ``allowed-failures`` retries) yields ``on_crash(task)``.
+        Tasks travel in chunks of ``chunk_size``. When a chunk's workers keep dying
+        (Dask's ``KilledWorker``, after the scheduler's ``allowed-failures`` retries), its
+        tasks are rerun one per Dask task, and one that fails so again yields ``on_crash(task)``.
         """
         it = iter(tasks)
-        inflight: deque[tuple[T, Any]] = deque()
+        inflight: deque[tuple[list[T], Any]] = deque()
         exhausted = False
         while True:
             while not exhausted and len(inflight) < self.window:
-                try:
-                    task = next(it)
-                except StopIteration:
+                chunk = list(itertools.islice(it, self.chunk_size))
+                if not chunk:
                     exhausted = True
                     break
-                inflight.append((task, self._client.submit(fn, task, pure=False)))
+                inflight.append((chunk, self._client.submit(_run_chunk, fn, chunk, pure=False)))
             if not inflight:
                 return
-            task, fut = inflight.popleft()
+            chunk, fut = inflight.popleft()
             try:
-                result = fut.result()
+                results = fut.result()
             except self._killed_worker:
-                result = on_crash(task)
+                results = [self._run_alone(fn, t, on_crash) for t in chunk]
             finally:
                 fut.release()
-            yield result
+            yield from results
+
+    def _run_alone(self, fn: Callable[[T], R], task: T, on_crash: Callable[[T], R]) -> R:
+        fut = self._client.submit(fn, task, pure=False)
+        try:
+            return fut.result()  # type: ignore[no-any-return]
+        except self._killed_worker:
+            return on_crash(task)
+        finally:
+            fut.release()
 
     def close(self) -> None:
         """Disconnect, and stop the LocalCluster if this engine started one."""
