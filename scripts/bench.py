@@ -343,7 +343,7 @@ def _burn(n: int) -> int:
     return x
 
 
-def machine_parallelism(n: int = 5_000_000) -> float:
+def machine_parallelism(n: int = 2_000_000) -> float:
     """How much faster 2 worker processes run 2 CPU-bound loops than 1 process runs them.
 
     2.0 on two idle cores; less when the cores are shared (a VM whose vCPUs are
@@ -407,7 +407,7 @@ def _corpus_inputs(shared: Path | None, dest: Path, target_words: int) -> tuple[
     stories = [p.read_text(encoding="utf-8") for p in sorted(OWN_STORIES.rglob("*.txt"))]
     if SAMPLE.is_file():
         stories.append(SAMPLE.read_text(encoding="utf-8"))
-    stories = [s for s in stories if s.strip()]
+    stories = list(dict.fromkeys(s for s in stories if s.strip()))  # distinct texts only
     copy = 0
     while words < target_words:
         for s in stories:
@@ -440,7 +440,9 @@ def corpus(shared: Path | None, tmp: Path, target_words: int, rounds: int = 2) -
     except ImportError as exc:  # MissingExtraError is an ImportError
         dask_note = f"Dask LocalCluster skipped: {exc}."
     best: dict[str, tuple[float, float, float, int, float]] = {}  # label -> (run s, start-up s, words/s, works, CPU s)
+    capacity = 0.0
     for _ in range(rounds):
+        capacity = max(capacity, machine_parallelism())
         for label, make in engines.items():
             t0 = time.perf_counter()
             engine = make()
@@ -474,12 +476,11 @@ def corpus(shared: Path | None, tmp: Path, target_words: int, rounds: int = 2) -
             f"{rates[label] / rates['local, 1 worker']:.2f} | {cpu:.1f} | {1e6 * cpu / words:.1f} |"
         )
     speedup = rates["local, 2 workers"] / rates["local, 1 worker"]
-    capacity = machine_parallelism()
     lines += [
         "",
         f"2 local workers / 1: **{speedup:.2f}×** (target at least {MIN_SPEEDUP}: {_ok(speedup >= MIN_SPEEDUP)}). "
-        f"The machine itself runs two CPU-bound Python loops in 2 processes {capacity:.2f}× as fast as in 1 "
-        f"(2.00 on two free cores), so ficnlp reaches {100 * speedup / capacity:.0f}% of what the machine allows.",
+        f"For scale, plain CPU-bound Python loops in 2 processes ran at best {capacity:.2f}× as fast as in 1 on this "
+        "machine during the run (2.00 on two free cores).",
     ]
     cpu1, cpu2 = best["local, 1 worker"][4], best["local, 2 workers"][4]
     if cpu1 > 0 and cpu2 > 0:

@@ -254,3 +254,19 @@ def test_batch_sigkill_resume_with_pdnc_chapters(corpus: Path, tmp_path: Path, s
     if n == 0:
         pytest.skip("no PDNC novels under ../shared/data/pdnc")
     _sigkill_then_resume(corpus, tmp_path, OWN_OK + n)
+
+
+def test_batch_interrupt_commits_finished_works(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+
+    def stop_after_five(p: CorpusProgress) -> None:
+        if p.analysed + p.failed + p.duplicates == 5:
+            raise KeyboardInterrupt  # what Ctrl-C raises in the main thread
+
+    with pytest.raises(KeyboardInterrupt):
+        _run([corpus], out, batch_size=100, progress=stop_after_five)
+    assert len(dataset.read_table(out, "inputs")) == 5  # the five finished works, committed
+    s = _run([corpus], out)
+    assert (s.skipped, s.analysed + s.failed + s.duplicates) == (5, OWN_FILES - 5)
+    _run([corpus], tmp_path / "reference")
+    assert canonical_tables(out) == canonical_tables(tmp_path / "reference")

@@ -435,24 +435,32 @@ def _manifest(config: Config) -> dict[str, Any]:
     }
 
 
-def _prepare_out_dir(out: Path, config: Config) -> None:
-    want = _manifest(config)
+def _check_out_dir(out: Path) -> None:
+    """Refuse an output that exists and is not a corpus folder (before anything is written there)."""
     if dataset.is_corpus_dir(out):
-        have = dataset.read_manifest(out)
-        for key in ("config", "stages", "tables"):
-            if have.get(key) != want[key]:
-                raise InputError(
-                    f"this corpus folder was made with other {key} ({have.get(key)} here, {want[key]} now): "
-                    "resume with the same settings and ficnlp version, or use a new output folder",
-                    source=os.fspath(out),
-                )
         return
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    # A folder holding only the lock file is one whose first run died before its manifest.
+    if out.exists() and (not out.is_dir() or any(p.name != ".lock" for p in out.iterdir())):
         raise InputError(
             "the output exists and is not a ficnlp corpus folder: give a new or empty folder", source=os.fspath(out)
         )
     out.mkdir(parents=True, exist_ok=True)
-    dataset.write_manifest(out, want)
+
+
+def _check_manifest(out: Path, config: Config) -> None:
+    """Write the manifest of a new corpus folder, or check a resumed one's (under the lock)."""
+    want = _manifest(config)
+    if not dataset.is_corpus_dir(out):
+        dataset.write_manifest(out, want)
+        return
+    have = dataset.read_manifest(out)
+    for key in ("config", "stages", "tables"):
+        if have.get(key) != want[key]:
+            raise InputError(
+                f"this corpus folder was made with other {key} ({have.get(key)} here, {want[key]} now): "
+                "resume with the same settings and ficnlp version, or use a new output folder",
+                source=os.fspath(out),
+            )
 
 
 def run_corpus(
@@ -526,8 +534,9 @@ def run_corpus(
             raise InputError(
                 "found no story files (.txt, .html, .epub) in the inputs: check the paths", source=" ".join(inputs)
             )
-    _prepare_out_dir(out, config)
+    _check_out_dir(out)
     with dataset.CorpusLock(out):
+        _check_manifest(out, config)
         cleaned = dataset.reset_staging(out)
         if cleaned:
             logger.info("deleted %d uncommitted batch folder(s) left by an interrupted run", cleaned)

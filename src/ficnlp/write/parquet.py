@@ -130,10 +130,7 @@ def rows_to_columns(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, l
         ``{column: [value per row]}`` in the table's column order. Columns are cheaper to
         send between processes and to append than row dicts.
     """
-    cols = empty_columns(name)
-    for column, values in cols.items():
-        values.extend(r.get(column) for r in rows)
-    return cols
+    return {c: [r.get(c) for r in rows] for c in ALL_TABLES[name]}
 
 
 def _as_text(value: Any) -> str | None:
