@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import sys
 import time
 from typing import IO, Any
@@ -96,6 +98,13 @@ def run(args: argparse.Namespace) -> int:
         if db.exists() and not args.force:
             raise InputError("the DuckDB file exists: pass --force to replace it", source=args.duckdb)
     config = config_from(args)
+    if args.dask or args.scheduler:
+        # Dask sets its loggers to INFO when imported and logs the cluster's life there;
+        # show that only with -vv. (Without Dask, make_engine raises MissingExtraError below.)
+        with contextlib.suppress(ImportError):
+            import distributed  # noqa: F401
+
+            logging.getLogger("distributed").setLevel(logging.INFO if args.verbose >= 2 else logging.WARNING)
     from ficnlp.engines import make_engine
 
     engine = make_engine(jobs=args.jobs, dask=args.dask, scheduler=args.scheduler)

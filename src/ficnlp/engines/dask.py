@@ -88,7 +88,7 @@ class DaskEngine:
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=processes,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # any free port: never a clash (or a warning) over 8787
                     silence_logs=logging.ERROR,
                 )
                 self._client = distributed.Client(self._cluster, timeout=timeout)
