@@ -234,7 +234,12 @@ def analyze_input(task: WorkTask) -> WorkResult:
     stage = "read"
     work_id: str | None = None
     try:
-        story = read_story(task.path, format=config.format, encoding=config.encoding, max_bytes=config.max_input_bytes)
+        # Read by absolute path (a Dask worker may run elsewhere, in another folder); keep
+        # the path as given in the tables.
+        story = read_story(
+            task.abs_path, format=config.format, encoding=config.encoding, max_bytes=config.max_input_bytes
+        )
+        story = dataclasses.replace(story, source=dataclasses.replace(story.source, path=task.path))
         work_id = story.id
         stage = "analyze"
         analysis = analyze_story(story, config)
@@ -244,7 +249,7 @@ def analyze_input(task: WorkTask) -> WorkResult:
         words = int(rows["works"][0]["words"] or 0)
     except Exception as exc:
         if work_id is None:
-            work_id = _content_id(task.path, config.max_input_bytes)
+            work_id = _content_id(task.abs_path, config.max_input_bytes)
         result = WorkResult(task, work_id, None, _error_row(exc, stage), 0, time.perf_counter() - t0)
     else:
         result = WorkResult(task, work_id, tables, None, words, time.perf_counter() - t0)
@@ -261,7 +266,7 @@ def _crash_result(task: WorkTask) -> WorkResult:
         "native code); the run went on without it",
         "position": None,
     }
-    return WorkResult(task, _content_id(task.path, task.config.max_input_bytes), None, error, 0, 0.0)
+    return WorkResult(task, _content_id(task.abs_path, task.config.max_input_bytes), None, error, 0, 0.0)
 
 
 # ------------------------------------------------------------------------------- ledger
