@@ -559,11 +559,15 @@ def _scenes(
         return k >= 0 and note_spans[k].contains(span)
 
     cut_points = sorted({b.start for b in breaks} | {t.span.start for t in time_skips})
+    # Only the paragraphs that start inside the chapter (paras are in text order): linear,
+    # not chapters x paragraphs (docs/benchmarks.md, growth).
+    para_starts = [p.span.start for p in paras]
     scenes: list[Scene] = []
     for ci, ch in enumerate(chapters):
+        lo, hi = bisect_left(para_starts, ch.span.start), bisect_right(para_starts, ch.span.end)
         content = [
             p
-            for p in paras
+            for p in paras[lo:hi]
             if ch.span.contains(p.span)
             and p.kind not in ("heading", "break", "note")
             and not in_note(p.span)
