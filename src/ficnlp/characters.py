@@ -209,8 +209,15 @@ def _is_initial(text: str, start: int, para_start: int) -> bool:
 
 
 def _prev_word(text: str, start: int, lo: int) -> str:
-    words = _WORD.findall(text, max(lo, start - 40), start)
-    return words[-1].lower() if words else ""
+    """The word before ``start`` (lowercase), within 40 code points and after ``lo``."""
+    j = start - 1
+    stop = max(lo, start - 40)
+    while j >= stop and not text[j].isalpha():
+        j -= 1
+    end = j + 1
+    while j >= stop and (text[j].isalpha() or (text[j] in "'’" and j > stop and text[j - 1].isalpha())):
+        j -= 1
+    return text[j + 1 : end].lower()
 
 
 def _looks_verb(w: str, w2: str) -> bool:
@@ -873,9 +880,9 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
     _annotate_context(text, cands, quotes)
     cands.extend(_nominal_candidates(text, analysis, quotes, skip))
     cands.sort(key=lambda c: c.start)
-    words = _WORD.findall(text)
-    lower_counts = Counter(w for w in words if w.islower())
-    cap_counts = Counter(w for w in words if w[:1].isupper())
+    word_counts = Counter(_WORD.findall(text))
+    lower_counts = Counter({w: n for w, n in word_counts.items() if w.islower()})
+    cap_counts = Counter({w: n for w, n in word_counts.items() if w[:1].isupper()})
     forms = _collect(cands)
     cands = _split_place_prefixes(text, cands, forms)
     cands = _drop_families(cands, forms)

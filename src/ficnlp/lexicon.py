@@ -195,6 +195,7 @@ def _canonicals(name: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@cache
 def _stem(nick: str) -> str:
     n = nick.lower()
     for suf in _NICK_SUFFIXES:
