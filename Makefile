@@ -16,9 +16,8 @@ $(BIN)/ficnlp: pyproject.toml
 install: $(BIN)/ficnlp
 
 demo: install
-	$(BIN)/ficnlp analyze $(SAMPLE)
-	$(BIN)/ficnlp analyze $(SAMPLE) --json demo-output.json --force
-	@echo "Full analysis written to demo-output.json"
+	$(BIN)/ficnlp analyze $(SAMPLE) --json demo-output.json --html demo-report.html --force
+	@echo "Full analysis: demo-output.json; report (open in a browser): demo-report.html"
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -41,4 +40,4 @@ lexicon: install
 	$(BIN)/python scripts/build_lexicon.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache demo-output.json
+	rm -rf $(VENV) build dist .pytest_cache demo-output.json demo-report.html

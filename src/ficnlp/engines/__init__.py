@@ -163,7 +163,13 @@ class LocalEngine:
                 except StopIteration:
                     exhausted = True
                     break
-                inflight.append((task, self._executor().submit(fn, task)))
+                try:
+                    fut = self._executor().submit(fn, task)
+                except BrokenProcessPool as exc:
+                    # A worker died while we were still queueing: handled with the rest below.
+                    fut = Future()
+                    fut.set_exception(exc)
+                inflight.append((task, fut))
             if not inflight:
                 return
             task, fut = inflight[0]
