@@ -21,7 +21,7 @@ def test_characters_full_name_first_name_surname_title() -> None:
     )
     a = analyze_text(text)
     alex = _by_name(a, "Alex")
-    assert {"Alex Karev", "Karev", "Dr Karev", "Alexander Karev"} <= set(n.replace("Dr.", "Dr") for n in alex.names)
+    assert {"Alex Karev", "Karev", "Dr Karev", "Alexander Karev"} <= {n.replace("Dr.", "Dr") for n in alex.names}
     assert _by_name(a, "Addison") is not alex
 
 

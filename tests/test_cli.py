@@ -36,7 +36,9 @@ def test_cli_analyze_json_to_stdout_and_file(story: Path, tmp_path: Path, capsys
     assert json.loads(out.read_text(encoding="utf-8"))["text"] == STORY
 
 
-def test_cli_refuses_to_overwrite_without_force(story: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_to_overwrite_without_force(
+    story: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out.json"
     out.write_text("keep me", encoding="utf-8")
     assert main(["analyze", str(story), "--json", str(out)]) == 2
@@ -62,7 +64,10 @@ def test_cli_subprocess_smoke(story: Path) -> None:
     assert r.returncode == 0 and r.stdout.startswith("ficnlp ")
     r = subprocess.run(
         [sys.executable, "-m", "ficnlp", "analyze", "-", "--json", "-"],
-        input=STORY, capture_output=True, text=True, check=False,
+        input=STORY,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["quotes"][0]["start"] == 0

@@ -41,7 +41,10 @@ def golden_view(a: Analysis) -> dict[str, Any]:
             }
             for q in a.quotes
         ],
-        "chapters": [{"title": c.title, "number": c.number, "heading": span(c.heading) if c.heading else None} for c in a.chapters],
+        "chapters": [
+            {"title": c.title, "number": c.number, "heading": span(c.heading) if c.heading else None}
+            for c in a.chapters
+        ],
         "scenes": [{"start": s.span.start, "end": s.span.end, "chapter": s.chapter} for s in a.scenes],
         "notes": [{**span(n.span), "kind": n.kind} for n in a.notes],
         "time_skips": [span(x.span) for x in a.time_skips],
@@ -49,7 +52,11 @@ def golden_view(a: Analysis) -> dict[str, Any]:
         "messages": [{**span(m.span), "speaker": name.get(m.speaker_id) if m.speaker_id else None} for m in a.messages],
         "rating": None
         if a.rating is None
-        else {"estimate": a.rating.estimate, "warnings": list(a.rating.warnings), "advisories": list(a.rating.advisories)},
+        else {
+            "estimate": a.rating.estimate,
+            "warnings": list(a.rating.warnings),
+            "advisories": list(a.rating.advisories),
+        },
     }
 
 
@@ -63,4 +70,6 @@ def test_golden_sample_story(update_golden: bool) -> None:
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
         GOLDEN.write_text(actual, encoding="utf-8")
     assert GOLDEN.exists(), f"{GOLDEN} is missing: run pytest --update-golden and review it"
-    assert actual == GOLDEN.read_text(encoding="utf-8"), "output changed: review the diff and run pytest --update-golden"
+    assert actual == GOLDEN.read_text(encoding="utf-8"), (
+        "output changed: review the diff and run pytest --update-golden"
+    )

@@ -11,15 +11,26 @@ from ficnlp.errors import InputError
 from ficnlp.model import Analysis
 
 TEXT = (
-    "A/N: hi!\n\nChapter 1: Start\n\n\"Hello, Bo,\" said Ann. 😀 Bo waved.\n\n* * *\n\n1 week later.\n\n"
-    "Ann: u there\nBo: yes\n\n\"Good,\" she said."
+    'A/N: hi!\n\nChapter 1: Start\n\n"Hello, Bo," said Ann. 😀 Bo waved.\n\n* * *\n\n1 week later.\n\n'
+    'Ann: u there\nBo: yes\n\n"Good," she said.'
 )
 
 
 def test_json_contract_keys_and_offsets() -> None:
     a = ficnlp.analyze(TEXT)
     d = json.loads(a.to_json())
-    for key in ("text", "characters", "quotes", "chapters", "scenes", "notes", "time_skips", "lyrics", "messages", "rating"):
+    for key in (
+        "text",
+        "characters",
+        "quotes",
+        "chapters",
+        "scenes",
+        "notes",
+        "time_skips",
+        "lyrics",
+        "messages",
+        "rating",
+    ):
         assert key in d
     assert d["text"] == TEXT
     assert set(d["characters"][0]) >= {"id", "name", "aliases", "gender", "narrator"}

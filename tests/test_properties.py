@@ -10,8 +10,41 @@ from ficnlp.errors import FicnlpError
 from ficnlp.model import Analysis
 
 WORDS = st.sampled_from(
-    ["Ann", "Bo", "said", "asked", "she", "he", "the", "door", "Mr.", "Hale", "A/N:", "Chapter", "1", "* * *", "~x~",
-     '"', "'", "“", "”", "‘", "’", ",", ".", "?", "!", "\n", "\n\n", "\n\n\n", "…", "😀", "\r\n", "Kitty", "Katherine"]
+    [
+        "Ann",
+        "Bo",
+        "said",
+        "asked",
+        "she",
+        "he",
+        "the",
+        "door",
+        "Mr.",
+        "Hale",
+        "A/N:",
+        "Chapter",
+        "1",
+        "* * *",
+        "~x~",
+        '"',
+        "'",
+        "“",
+        "”",
+        "‘",
+        "’",
+        ",",
+        ".",
+        "?",
+        "!",
+        "\n",
+        "\n\n",
+        "\n\n\n",
+        "…",
+        "😀",
+        "\r\n",
+        "Kitty",
+        "Katherine",
+    ]
 )
 STORY = st.lists(WORDS, min_size=1, max_size=80).map(" ".join)
 ANY_TEXT = st.text(min_size=1, max_size=300)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from ficnlp import Config, analyze_text
 from ficnlp.model import Analysis
 from ficnlp.quotes import detect_quote_style
@@ -49,7 +51,9 @@ def test_quotes_nested_quote_belongs_to_outer() -> None:
 
 
 def test_quotes_in_author_notes_are_not_dialogue() -> None:
-    a = analyze_text("A/N: I love the line 'you only live once' and \"carpe diem\".\n\nKit opened the door. \"Hello?\" she called.")
+    a = analyze_text(
+        'A/N: I love the line \'you only live once\' and "carpe diem".\n\nKit opened the door. "Hello?" she called.'
+    )
     assert _quotes(a) == ['"Hello?"']
 
 
@@ -67,5 +71,5 @@ def test_quotes_spans_are_sorted_and_disjoint() -> None:
     a = analyze_text('"A," he said. "B," she said. "C?" "D!"\n\n"E" F "G"')
     spans = [q.span for q in a.quotes]
     assert spans == sorted(spans)
-    assert all(x.end <= y.start for x, y in zip(spans, spans[1:]))
+    assert all(x.end <= y.start for x, y in itertools.pairwise(spans))
     assert [q.id for q in a.quotes] == [f"q{i}" for i in range(len(a.quotes))]

@@ -45,6 +45,8 @@ def test_ratings_graphic_violence_warning() -> None:
 
 
 def test_ratings_author_notes_do_not_count() -> None:
-    a = analyze_text("A/N: warning, smut and cock and clit and orgasm ahead, fuck yes!\n\nThey drank tea in the garden.")
+    a = analyze_text(
+        "A/N: warning, smut and cock and clit and orgasm ahead, fuck yes!\n\nThey drank tea in the garden."
+    )
     assert a.rating is not None
     assert a.rating.estimate == "General Audiences"

@@ -20,8 +20,18 @@ SAMPLE = ROOT / "src" / "ficnlp" / "data" / "sample" / "the-night-shift.txt"
 
 
 def _as_case(exp: dict[str, Any]) -> dict[str, Any]:
-    keep = ("quotes", "quotes_cover", "quote_count", "characters", "not_characters", "chapters_count", "scenes",
-            "time_skips", "lyrics", "messages")
+    keep = (
+        "quotes",
+        "quotes_cover",
+        "quote_count",
+        "characters",
+        "not_characters",
+        "chapters_count",
+        "scenes",
+        "time_skips",
+        "lyrics",
+        "messages",
+    )
     expect = {k: exp[k] for k in keep if k in exp}
     expect["chapters"] = [{"title": c["title"]} for c in exp["chapters"]]
     expect["notes"] = len(exp["notes"])

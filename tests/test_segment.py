@@ -65,7 +65,9 @@ def test_segment_bare_numbers_are_headings_only_in_sequence() -> None:
 
 
 def test_segment_scene_breaks_of_many_shapes_and_no_extra_chapters() -> None:
-    text = "Morning.\n\n* * *\n\nNoon.\n\n~x~\n\nEvening.\n\noOo\n\nNight.\n\n----------\n\nDawn.\n\nLine Break\n\nDusk."
+    text = (
+        "Morning.\n\n* * *\n\nNoon.\n\n~x~\n\nEvening.\n\noOo\n\nNight.\n\n----------\n\nDawn.\n\nLine Break\n\nDusk."
+    )
     a = analyze_text(text)
     assert len(a.chapters) == 1
     assert _texts(a, [s.span for s in a.scenes]) == ["Morning.", "Noon.", "Evening.", "Night.", "Dawn.", "Dusk."]

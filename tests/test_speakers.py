@@ -75,7 +75,9 @@ def test_speakers_first_person_narrator() -> None:
 
 
 def test_speakers_multi_paragraph_speech_shares_its_speaker() -> None:
-    a = analyze_text('"I have news," said Priya. "It began in winter.\n\n"Nobody believed me.\n\n"But I saw it."\n\nJonah said nothing.')
+    a = analyze_text(
+        '"I have news," said Priya. "It began in winter.\n\n"Nobody believed me.\n\n"But I saw it."\n\nJonah said nothing.'
+    )
     assert {w for _, w in _who(a)} == {"Priya"}
 
 

@@ -72,19 +72,27 @@ _FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|me|my|mine|myself)(?![\w'’])")
 # refers to someone else ("Addison looked up at him").
 _PRONOUN = re.compile(r"(?<![\w'’])(he|himself|she|herself)(?![\w'’])", re.IGNORECASE)
 _SENT_END = ".!?…"
-_MODIFIED_NOUN = re.compile(r"[ \t]+(?!(?:and|or|of|who|was|is|had|has|said|did|would|could|will|should|might)\b)[a-z]+\b(?![ \t]*,)")
+_MODIFIED_NOUN = re.compile(
+    r"[ \t]+(?!(?:and|or|of|who|was|is|had|has|said|did|would|could|will|should|might)\b)[a-z]+\b(?![ \t]*,)"
+)
 _THE_BEFORE = re.compile(r"(?<![\w'’])the[ \t]$")
 
-_DETERMINERS = frozenset("the a an this that these those some any every no another our their my your his her its".split())
+_DETERMINERS = frozenset(
+    "the a an this that these those some any every no another our their my your his her its".split()
+)
 _PLACE_PREPS = frozenset("in at to from into onto near towards toward outside inside across through around".split())
-_VOCATIVE_LEADS = frozenset("hey hi hello oh dear thanks thank you well yes no okay ok bye goodbye night morning look listen come".split())
+_VOCATIVE_LEADS = frozenset(
+    "hey hi hello oh dear thanks thank you well yes no okay ok bye goodbye night morning look listen come".split()
+)
 # Words after which a name is an object, not a subject ("to Sam", "with Ana", "told Marcus").
 _NOT_BEFORE_SUBJECT = frozenset(
     """to with for by at of about like than on over under behind beside toward towards past against from
     into onto upon at near after before without within told asked saw heard met called thanked kissed
     hugged watched followed left""".split()
 )
-_SUBJECT_LEADS = frozenset("and but then while as when so because though although until after before once if yet".split())
+_SUBJECT_LEADS = frozenset(
+    "and but then while as when so because though although until after before once if yet".split()
+)
 # Words that open a name run but are not part of the name ("Dearest Lizzy", "Poor Addison").
 _LEADING_WORDS = frozenset(
     """dear dearest poor little old young sweet darling beloved good great big dear' my our however aye nay
@@ -98,7 +106,14 @@ _IRREGULAR_PAST = frozenset(
     leant rang sprang stole strode woke was had did says asks looks turns walks smiles nods sighs
     laughs grins shrugs whispers mutters could would should might must will shall can may""".split()
 )
-_TITLE_NORMAL = {"doctor": "dr", "mister": "mr", "missus": "mrs", "madame": "mme", "mademoiselle": "mlle", "professor": "prof"}
+_TITLE_NORMAL = {
+    "doctor": "dr",
+    "mister": "mr",
+    "missus": "mrs",
+    "madame": "mme",
+    "mademoiselle": "mlle",
+    "professor": "prof",
+}
 # Titles of one person's standing that a different title of the same gender contradicts
 # (Mrs. Bennet is not Miss Bennet). Neutral titles (Dr, Colonel) contradict nothing.
 # Honorifics that may precede a given name ("Sir William", "Lady Catherine", "Miss
@@ -261,11 +276,16 @@ def _candidates(analysis: Analysis, quotes: _Spans, skip: _Spans) -> list[_Cand]
                     w = toks[0][0]
                     lw = w.lower()
                     initial = _is_initial(text, toks[0][1], para.start)
-                    if lw in NOT_NAMES or lw in _LEADING_WORDS or (
-                        initial
-                        and len(toks) > 1
-                        and (lw.endswith("ly") or is_common_word(w, margin=3.0 if lw in given else 1.0))
-                    ) or (initial and lw not in given and is_common_word(w, margin=1.0)):
+                    if (
+                        lw in NOT_NAMES
+                        or lw in _LEADING_WORDS
+                        or (
+                            initial
+                            and len(toks) > 1
+                            and (lw.endswith("ly") or is_common_word(w, margin=3.0 if lw in given else 1.0))
+                        )
+                        or (initial and lw not in given and is_common_word(w, margin=1.0))
+                    ):
                         title = "the" if lw == "the" and len(toks) > 1 else ""
                         toks = toks[1:]
                         continue
@@ -358,8 +378,10 @@ def _annotate_context(text: str, cands: list[_Cand], quotes: _Spans) -> None:
         if q is not None:
             before = text[q.start + 1 : c.start].rstrip()
             after = text[c.end : q.end - 1].lstrip()
-            lead_ok = before == "" or before[-1:] in ",;—–-.!?" or (
-                before.split()[-1].lower().strip(",") in _VOCATIVE_LEADS if before.split() else False
+            lead_ok = (
+                before == ""
+                or before[-1:] in ",;—–-.!?"
+                or (before.split()[-1].lower().strip(",") in _VOCATIVE_LEADS if before.split() else False)
             )
             trail_ok = after == "" or after[:1] in ",.!?;—–-…"
             quote_final = after.strip(" ,.!?;—–-…") == "" and not c.initial
@@ -421,8 +443,22 @@ def _split_place_prefixes(text: str, cands: list[_Cand], forms: dict[Key, _Stats
             if f is not None and f.count >= 2 and f.place / f.count >= _PLACE_SHARE and f.tag + f.vocative == 0:
                 rest = c.tokens[1:]
                 start = text.index(rest[0], c.name_start + len(c.tokens[0]))
-                c = _Cand(start, c.end, start, rest, "", False, c.in_quote, c.tokens[0].lower(), c.next, c.next2, c.para_end,
-                          c.vocative, c.tag, c.possessive)
+                c = _Cand(
+                    start,
+                    c.end,
+                    start,
+                    rest,
+                    "",
+                    False,
+                    c.in_quote,
+                    c.tokens[0].lower(),
+                    c.next,
+                    c.next2,
+                    c.para_end,
+                    c.vocative,
+                    c.tag,
+                    c.possessive,
+                )
         out.append(c)
     return out
 
@@ -447,7 +483,21 @@ def _drop_families(cands: list[_Cand], forms: dict[Key, _Stats]) -> list[_Cand]:
 def _merge_stats(items: list[_Stats]) -> _Stats:
     out = _Stats()
     for s in items:
-        for name in ("count", "mid", "tag", "vocative", "titled", "subject", "speech_subject", "coordinated", "possessive", "determiner", "place", "he", "she"):
+        for name in (
+            "count",
+            "mid",
+            "tag",
+            "vocative",
+            "titled",
+            "subject",
+            "speech_subject",
+            "coordinated",
+            "possessive",
+            "determiner",
+            "place",
+            "he",
+            "she",
+        ):
             setattr(out, name, getattr(out, name) + getattr(s, name))
         out.first = min(out.first, s.first)
         out.partners |= s.partners
@@ -458,7 +508,11 @@ def _person_score(tokens: tuple[str, ...], f: _Stats, lower_counts: Counter[str]
     s = _W_TAG * min(f.tag, 3) + _W_VOCATIVE * min(f.vocative, 2)
     s += _W_TITLE if f.titled else 0.0
     s += _W_SPEECH_SUBJECT * min(f.speech_subject, 2)
-    s += _W_SUBJECT * min(f.subject - f.speech_subject, 3) + _W_POSSESSIVE * min(f.possessive, 2) + _W_MID * min(f.mid, 4)
+    s += (
+        _W_SUBJECT * min(f.subject - f.speech_subject, 3)
+        + _W_POSSESSIVE * min(f.possessive, 2)
+        + _W_MID * min(f.mid, 4)
+    )
     s += _W_COORDINATED * min(f.coordinated, 2)
     given = tokens[0].lower() in given_names()
     if given:
@@ -497,14 +551,19 @@ def _accept(forms: dict[Key, _Stats], lower_counts: Counter[str], cap_counts: Co
     pooled = {toks: _merge_stats(fs) for toks, fs in by_tokens.items()}
     accepted = {t for t, f in pooled.items() if _person_score(t, f, lower_counts, cap_counts) >= _ACCEPT}
     for t in pooled:
-        if len(t) >= 2 and t not in accepted and t[0][:1].isupper() and all((x,) in accepted for x in t if x[:1].isupper()):
+        if (
+            len(t) >= 2
+            and t not in accepted
+            and t[0][:1].isupper()
+            and all((x,) in accepted for x in t if x[:1].isupper())
+        ):
             accepted.add(t)
     # A lone given name or surname of an accepted full name ("Thomas" of Thomas Hale); a
     # nickname of an accepted given name used as a person ("Fine, Kitty."); a name
     # coordinated with a person ("Maya and Theo stood").
     # A longer name starting with a place is a place too ("Port Calloway General").
     places = {t for t, f in pooled.items() if f.place >= 2 and f.place / f.count >= _PLACE_SHARE}
-    accepted -= {t for t in accepted if any(t[: n] in places for n in range(1, len(t)))}
+    accepted -= {t for t in accepted if any(t[:n] in places for n in range(1, len(t)))}
     parts = {x for t in accepted if len(t) >= 2 for x in (t[0], t[-1])}
     given = {t[0] for t in accepted}
     for t, f in pooled.items():
@@ -755,6 +814,7 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
     #    a cluster without a full name joins the cluster, preferably one with a full name,
     #    whose untitled given name is a variant of one of its own.
     targets: list[tuple[str, Key]] = [(k[1][0], k) for k in keys if not k[0]]
+
     # A nickname must fit one of the target cluster's main given names (a quarter or more
     # of its given-name uses): "Louisa" fits "Eliza", but Eliza is a minor name of the
     # Elizabeth cluster, so Louisa stays apart.
@@ -801,7 +861,9 @@ def _display(k: Key, surface: dict[Key, str] | None = None) -> str:
         return name
     if title == "the":
         return f"the {name}"
-    t = title.capitalize() + ("." if title in ("mr", "mrs", "ms", "dr", "st", "mx", "prof", "capt", "col", "rev") else "")
+    t = title.capitalize() + (
+        "." if title in ("mr", "mrs", "ms", "dr", "st", "mx", "prof", "capt", "col", "rev") else ""
+    )
     return f"{t} {name}"
 
 
@@ -922,7 +984,9 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
     for c in cands:
         written[c.key][" ".join(text[c.start : c.end].split())] += 1
     surface = {k: cnt.most_common(1)[0][0] for k, cnt in written.items() if k[0] not in ("", "the")}
-    entries: list[tuple[int, str, Key | None]] = [(min(forms[m].first for m in ms), "c", r) for r, ms in members.items()]
+    entries: list[tuple[int, str, Key | None]] = [
+        (min(forms[m].first for m in ms), "c", r) for r, ms in members.items()
+    ]
     if has_narrator:
         entries.append((first_person[0].start if first_person else 0, "n", None))
     entries.sort(key=lambda e: (e[0], e[1]))

@@ -34,18 +34,18 @@ class Stage:
     version: str
 
 
-
-
 STAGES: dict[str, Stage] = {
-    "structure": Stage("structure", lambda a, c: segment.find_structure(a), segment.REQUIRES, segment.PRODUCES, segment.VERSION),
+    "structure": Stage(
+        "structure", lambda a, c: segment.find_structure(a), segment.REQUIRES, segment.PRODUCES, segment.VERSION
+    ),
     "quotes": Stage("quotes", quotes.find_quotes, quotes.REQUIRES, quotes.PRODUCES, quotes.VERSION),
     "characters": Stage(
         "characters", characters.find_characters, characters.REQUIRES, characters.PRODUCES, characters.VERSION
     ),
-    "speakers": Stage(
-        "speakers", speakers.attribute_speakers, speakers.REQUIRES, speakers.PRODUCES, speakers.VERSION
+    "speakers": Stage("speakers", speakers.attribute_speakers, speakers.REQUIRES, speakers.PRODUCES, speakers.VERSION),
+    "rating": Stage(
+        "rating", lambda a, c: ratings.rate_content(a), ratings.REQUIRES, ratings.PRODUCES, ratings.VERSION
     ),
-    "rating": Stage("rating", lambda a, c: ratings.rate_content(a), ratings.REQUIRES, ratings.PRODUCES, ratings.VERSION),
 }
 DEFAULT_STAGES = ("structure", "quotes", "characters", "speakers", "rating")
 
@@ -85,7 +85,7 @@ def analyze_story(story: Story, config: Config | None = None, stages: Sequence[s
             analysis = stage.func(analysis, config)
         except FicnlpError:
             raise
-        except Exception as exc:  # noqa: BLE001 - every unexpected failure becomes a StageError
+        except Exception as exc:
             raise StageError(stage.name, story.id, f"{type(exc).__name__}: {exc}") from exc
         runs.append(StageRun(stage.name, stage.version))
     return analysis.replace(provenance=tuple(runs))

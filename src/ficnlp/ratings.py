@@ -39,24 +39,84 @@ class _Term:
 
 _TERMS: tuple[_Term, ...] = (
     # Explicit sexual content: anatomy and acts described graphically.
-    _Term(r"clit(?:oris)?|cock|pussy|cunt|penis|vagina|erection|cum(?:ming|med)?|ejaculat\w*|blow\s?job|hand\s?job|masturbat\w*|dildo|vibrator", "sexual_explicit", 3.0, "explicit sexual anatomy or act"),
-    _Term(r"orgasm\w*|climax(?:ed|ing)?|thrust(?:s|ed|ing)?\s+(?:inside|into|deep|hard)|inside\s+(?:her|him)\s+(?:slowly|hard|deep)|slipped\s+(?:him|it)\s+inside|her\s+juices|his\s+hardness|his\s+length|her\s+entrance|her\s+folds", "sexual_explicit", 2.0, "sex described in detail"),
-    _Term(r"naked|nipples?|breasts?|straddl\w*|moan(?:s|ed|ing)?|condoms?|arous(?:ed|al)|horny|groin|crotch|thighs\s+apart|legs\s+apart|bucking", "sexual", 1.0, "sexual situation"),
-    _Term(r"have\s+sex|had\s+sex|having\s+sex|sex\b|slept\s+with|make\s+love|made\s+love|making\s+love|fuck\s+me|fucked\s+(?:her|him|me)|friends\s+with\s+benefits", "sexual", 1.5, "sexual activity mentioned"),
+    _Term(
+        r"clit(?:oris)?|cock|pussy|cunt|penis|vagina|erection|cum(?:ming|med)?|ejaculat\w*|blow\s?job|hand\s?job|masturbat\w*|dildo|vibrator",
+        "sexual_explicit",
+        3.0,
+        "explicit sexual anatomy or act",
+    ),
+    _Term(
+        r"orgasm\w*|climax(?:ed|ing)?|thrust(?:s|ed|ing)?\s+(?:inside|into|deep|hard)|inside\s+(?:her|him)\s+(?:slowly|hard|deep)|slipped\s+(?:him|it)\s+inside|her\s+juices|his\s+hardness|his\s+length|her\s+entrance|her\s+folds",
+        "sexual_explicit",
+        2.0,
+        "sex described in detail",
+    ),
+    _Term(
+        r"naked|nipples?|breasts?|straddl\w*|moan(?:s|ed|ing)?|condoms?|arous(?:ed|al)|horny|groin|crotch|thighs\s+apart|legs\s+apart|bucking",
+        "sexual",
+        1.0,
+        "sexual situation",
+    ),
+    _Term(
+        r"have\s+sex|had\s+sex|having\s+sex|sex\b|slept\s+with|make\s+love|made\s+love|making\s+love|fuck\s+me|fucked\s+(?:her|him|me)|friends\s+with\s+benefits",
+        "sexual",
+        1.5,
+        "sexual activity mentioned",
+    ),
     _Term(r"kiss(?:ed|es|ing)?|make\s+out|made\s+out|making\s+out|flirt\w*", "romance", 0.3, "romantic contact"),
     # Violence.
-    _Term(r"gore|entrails|disembowel\w*|dismember\w*|decapitat\w*|mutilat\w*|tortur\w*|blood\s+(?:pooled|sprayed|splattered|everywhere)|slit\s+(?:his|her|their)\s+throat", "violence_graphic", 3.0, "graphic violence"),
-    _Term(r"stab(?:s|bed|bing)?|shot\s+(?:him|her|them|dead)|murder\w*|kill(?:s|ed|ing)?\s+(?:him|her|them|himself|herself)|strangl\w*|beat(?:en)?\s+(?:him|her|them)\s+up|bled\s+out|bleeding\s+out|corpse|dead\s+body", "violence", 2.0, "violence"),
-    _Term(r"blood(?:y|ied)?|punch(?:ed|es|ing)?|slap(?:ped|s)?|hit\s+(?:him|her)|gun|knife|wound(?:ed|s)?|bruis\w+|fight(?:ing)?|attack\w*", "violence", 0.5, "violence mentioned"),
+    _Term(
+        r"gore|entrails|disembowel\w*|dismember\w*|decapitat\w*|mutilat\w*|tortur\w*|blood\s+(?:pooled|sprayed|splattered|everywhere)|slit\s+(?:his|her|their)\s+throat",
+        "violence_graphic",
+        3.0,
+        "graphic violence",
+    ),
+    _Term(
+        r"stab(?:s|bed|bing)?|shot\s+(?:him|her|them|dead)|murder\w*|kill(?:s|ed|ing)?\s+(?:him|her|them|himself|herself)|strangl\w*|beat(?:en)?\s+(?:him|her|them)\s+up|bled\s+out|bleeding\s+out|corpse|dead\s+body",
+        "violence",
+        2.0,
+        "violence",
+    ),
+    _Term(
+        r"blood(?:y|ied)?|punch(?:ed|es|ing)?|slap(?:ped|s)?|hit\s+(?:him|her)|gun|knife|wound(?:ed|s)?|bruis\w+|fight(?:ing)?|attack\w*",
+        "violence",
+        0.5,
+        "violence mentioned",
+    ),
     # Language.
-    _Term(r"fuck\w*|motherfuck\w*|cunt|shit\w*|bitch\w*|bastard\w*|ass\s?hole\w*|dick\s?head|prick|piss(?:ed)?\s+off", "strong_language", 1.0, "strong language"),
+    _Term(
+        r"fuck\w*|motherfuck\w*|cunt|shit\w*|bitch\w*|bastard\w*|ass\s?hole\w*|dick\s?head|prick|piss(?:ed)?\s+off",
+        "strong_language",
+        1.0,
+        "strong language",
+    ),
     _Term(r"damn\w*|hell|crap\w*|ass\b|bloody|goddamn", "mild_language", 0.3, "mild language"),
     # Substances.
-    _Term(r"drunk\w*|vodka|whisk(?:e)?y|tequila|beer|wine|booze|alcohol\w*|hangover|hung\s?over|shots?\s+of|tipsy|wasted", "alcohol_drugs", 0.5, "alcohol"),
-    _Term(r"cocaine|heroin|meth\b|weed|marijuana|joint\b|overdos\w*|high\s+on|stoned|pills?\s+(?:to|and)", "alcohol_drugs", 1.0, "drugs"),
+    _Term(
+        r"drunk\w*|vodka|whisk(?:e)?y|tequila|beer|wine|booze|alcohol\w*|hangover|hung\s?over|shots?\s+of|tipsy|wasted",
+        "alcohol_drugs",
+        0.5,
+        "alcohol",
+    ),
+    _Term(
+        r"cocaine|heroin|meth\b|weed|marijuana|joint\b|overdos\w*|high\s+on|stoned|pills?\s+(?:to|and)",
+        "alcohol_drugs",
+        1.0,
+        "drugs",
+    ),
     # Archive-warning cues.
-    _Term(r"rap(?:e|ed|ing|ist)\b|non-?con\w*|sexual(?:ly)?\s+assault\w*|molest\w*|forced\s+(?:himself|herself)\s+on", "noncon", 3.0, "non-consensual sex"),
-    _Term(r"1[0-7][\s-]years?[\s-]old|thirteen[\s-]years?[\s-]old|fourteen[\s-]years?[\s-]old|fifteen[\s-]years?[\s-]old|sixteen[\s-]years?[\s-]old|seventeen[\s-]years?[\s-]old|underage|under\s+age|minor\b", "underage_cue", 1.0, "character under 18"),
+    _Term(
+        r"rap(?:e|ed|ing|ist)\b|non-?con\w*|sexual(?:ly)?\s+assault\w*|molest\w*|forced\s+(?:himself|herself)\s+on",
+        "noncon",
+        3.0,
+        "non-consensual sex",
+    ),
+    _Term(
+        r"1[0-7][\s-]years?[\s-]old|thirteen[\s-]years?[\s-]old|fourteen[\s-]years?[\s-]old|fifteen[\s-]years?[\s-]old|sixteen[\s-]years?[\s-]old|seventeen[\s-]years?[\s-]old|underage|under\s+age|minor\b",
+        "underage_cue",
+        1.0,
+        "character under 18",
+    ),
     _Term(r"died|dies|dead|funeral|passed\s+away|killed|death", "death", 0.5, "death"),
 )
 _WORDS = re.compile(r"\w+")
@@ -123,6 +183,7 @@ def _matches(lower: str) -> list[tuple[int, int, int]]:
             last_end = end
     return out
 
+
 # Thresholds, in evidence weight per 1,000 words and absolute weight. Set by judgement
 # from AO3's definitions: a single explicit term is not porn; a scene of them is.
 _EXPLICIT_SEXUAL_ABS = 9.0
@@ -180,11 +241,28 @@ def rate_content(analysis: Analysis) -> Analysis:
     violence = totals.get("violence", 0.0) + graphic
     strong = totals.get("strong_language", 0.0)
     level = 0
-    if strong >= _TEEN_ANY or violence >= _TEEN_ANY or totals.get("alcohol_drugs", 0.0) >= _TEEN_ANY or sexual >= _TEEN_ANY or totals.get("romance", 0.0) >= 3:
+    if (
+        strong >= _TEEN_ANY
+        or violence >= _TEEN_ANY
+        or totals.get("alcohol_drugs", 0.0) >= _TEEN_ANY
+        or sexual >= _TEEN_ANY
+        or totals.get("romance", 0.0) >= 3
+    ):
         level = 1
-    if explicit >= _MATURE_SEXUAL_ABS or sexual >= 2 * _MATURE_SEXUAL_ABS or graphic >= _GRAPHIC_VIOLENCE_WARN / 2 or violence >= _VIOLENCE_MATURE or (per_k.get("strong_language", 0.0) >= _STRONG_LANGUAGE_MATURE_DENSITY and strong >= _STRONG_LANGUAGE_MATURE_MIN):
+    if (
+        explicit >= _MATURE_SEXUAL_ABS
+        or sexual >= 2 * _MATURE_SEXUAL_ABS
+        or graphic >= _GRAPHIC_VIOLENCE_WARN / 2
+        or violence >= _VIOLENCE_MATURE
+        or (
+            per_k.get("strong_language", 0.0) >= _STRONG_LANGUAGE_MATURE_DENSITY
+            and strong >= _STRONG_LANGUAGE_MATURE_MIN
+        )
+    ):
         level = 2
-    if (explicit >= _EXPLICIT_SEXUAL_ABS and per_k.get("sexual_explicit", 0.0) >= _EXPLICIT_SEXUAL_DENSITY) or graphic >= _GRAPHIC_VIOLENCE_EXPLICIT:
+    if (
+        explicit >= _EXPLICIT_SEXUAL_ABS and per_k.get("sexual_explicit", 0.0) >= _EXPLICIT_SEXUAL_DENSITY
+    ) or graphic >= _GRAPHIC_VIOLENCE_EXPLICIT:
         level = 3
 
     warnings = []

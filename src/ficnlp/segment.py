@@ -8,6 +8,7 @@ Project Gutenberg novels in PDNC. Each rule carries a comment on where it came f
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -118,9 +119,11 @@ _CHAT_NOT_LABELS = frozenset(
     "location setting subject sent re part book prologue epilogue timeline ship ships episode season song artist "
     "lyrics album dear yours sincerely translation word count".split()
 )
-_TEXT_CUE = re.compile(r"\b(?:text(?:ed|s|ing)?|messag(?:e|ed|es|ing)|phone|cell|screen|buzz(?:ed)?|chat|typed|sms)\b", re.IGNORECASE)
+_TEXT_CUE = re.compile(
+    r"\b(?:text(?:ed|s|ing)?|messag(?:e|ed|es|ing)|phone|cell|screen|buzz(?:ed)?|chat|typed|sms)\b", re.IGNORECASE
+)
 
-_QUOTE_CHARS = "\"“”„«»"
+_QUOTE_CHARS = '"“”„«»'
 _SENTENCE_END = ".!?…"
 #: Lyrics: at least this many consecutive short hard-broken lines, each at most this long.
 #: HPFF's songfic rule counts lyrics above 4 lines (formats.md 1.6); two lines already
@@ -241,7 +244,7 @@ def _classify(paras: list[_Para]) -> None:
     bare_ok: set[int] = set()
     if len(bare) >= 2:
         numbers = [n for _, n in bare if n is not None]
-        increasing = sum(1 for a, b in zip(numbers, numbers[1:], strict=False) if b == a + 1)
+        increasing = sum(1 for a, b in itertools.pairwise(numbers) if b == a + 1)
         if increasing >= max(1, len(numbers) // 2):
             bare_ok = {i for i, _ in bare}
     for i, p in enumerate(paras):
@@ -305,8 +308,13 @@ def _mark_chat(paras: list[_Para]) -> list[tuple[int, re.Match[str]]]:
     k = 0
     while k < len(hits):
         j = k
-        while j + 1 < len(hits) and hits[j + 1][0] - hits[j][0] <= 2 and all(
-            paras[x].kind in ("text", "break") and not paras[x].text.strip() for x in range(hits[j][0] + 1, hits[j + 1][0])
+        while (
+            j + 1 < len(hits)
+            and hits[j + 1][0] - hits[j][0] <= 2
+            and all(
+                paras[x].kind in ("text", "break") and not paras[x].text.strip()
+                for x in range(hits[j][0] + 1, hits[j + 1][0])
+            )
         ):
             j += 1
         run = hits[k : j + 1]

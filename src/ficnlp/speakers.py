@@ -23,7 +23,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ficnlp.lexicon import NOT_NAMES, SPEECH_VERBS, TITLES
 from ficnlp.model import Analysis, Character, Mention, Message, Quote, Span
@@ -59,7 +59,7 @@ class _Q:
     tag: Span | None = None
     addressees: tuple[str, ...] = ()
     vocatives: tuple[str, ...] = ()
-    para_span: Span = Span(0, 0)
+    para_span: Span = field(default_factory=lambda: Span(0, 0))
 
 
 class _Index:

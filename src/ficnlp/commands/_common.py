@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -13,7 +12,9 @@ from ficnlp.errors import InputError
 
 def add_reading_options(p: argparse.ArgumentParser) -> None:
     """``--format``, ``--encoding`` and ``--quote-style``."""
-    p.add_argument("--format", default="auto", choices=["auto", "txt", "html", "epub"], help="input format (default: detect)")
+    p.add_argument(
+        "--format", default="auto", choices=["auto", "txt", "html", "epub"], help="input format (default: detect)"
+    )
     p.add_argument("--encoding", default=None, help="text encoding, e.g. cp1252 (default: detect)")
     p.add_argument("--quote-style", default="auto", choices=["auto", "double", "single"], help="dialogue quote marks")
 
@@ -33,7 +34,7 @@ def check_output(path: str, *, force: bool, inputs: list[str]) -> None:
         return
     out = Path(path)
     for i in inputs:
-        if i != "-" and out.exists() and Path(i).exists() and os.path.samefile(out, i):
+        if i != "-" and out.exists() and Path(i).exists() and out.samefile(i):
             raise InputError("refusing to write the output over an input file: choose another path", source=path)
     if out.exists() and not force:
         raise InputError("the output file exists: pass --force to overwrite it", source=path)

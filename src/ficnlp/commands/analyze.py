@@ -53,7 +53,9 @@ def print_summary(a: Analysis, file: object = None) -> None:
     md = a.story.metadata
     title = md.title or a.story.source.path
     words = len(a.text.split())
-    console.print(f"[bold]{title}[/bold]  ({a.story.source.format}, {words:,} words, encoding {a.story.source.encoding})")
+    console.print(
+        f"[bold]{title}[/bold]  ({a.story.source.format}, {words:,} words, encoding {a.story.source.encoding})"
+    )
     console.print(
         f"{len(a.chapters)} chapter(s), {len(a.scenes)} scene(s), {len(a.notes)} note(s), "
         f"{len(a.time_skips)} time skip(s), {len(a.lyrics)} lyrics block(s), {len(a.messages)} chat line(s)"

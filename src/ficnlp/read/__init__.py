@@ -35,7 +35,7 @@ def detect_format(data: bytes) -> str:
     return "txt"
 
 
-def read_bytes(data: bytes, *, source: str = "<bytes>", format: str = "auto", encoding: str | None = None) -> Story:  # noqa: A002
+def read_bytes(data: bytes, *, source: str = "<bytes>", format: str = "auto", encoding: str | None = None) -> Story:
     """Read a story from raw bytes.
 
     Args:
@@ -49,9 +49,7 @@ def read_bytes(data: bytes, *, source: str = "<bytes>", format: str = "auto", en
         InputError: the content cannot be read in that format (subclasses say why).
     """
     if format not in FORMATS:
-        raise UnsupportedFormatError(
-            f"unknown format {format!r}: use one of {', '.join(FORMATS)}", source=source
-        )
+        raise UnsupportedFormatError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}", source=source)
     fmt = detect_format(data) if format == "auto" else format
     if fmt == "txt":
         from ficnlp.read import fanficfare
@@ -71,7 +69,7 @@ def read_bytes(data: bytes, *, source: str = "<bytes>", format: str = "auto", en
 def read_story(
     path: str | os.PathLike[str],
     *,
-    format: str = "auto",  # noqa: A002
+    format: str = "auto",
     encoding: str | None = None,
     max_bytes: int = 200_000_000,
 ) -> Story:
@@ -100,7 +98,9 @@ def read_story(
                 )
             data = p.read_bytes()
         except IsADirectoryError as exc:
-            raise InputError("this is a folder, not a story file: give a file (or use `ficnlp corpus` for folders)", source=name) from exc
+            raise InputError(
+                "this is a folder, not a story file: give a file (or use `ficnlp corpus` for folders)", source=name
+            ) from exc
         except FileNotFoundError as exc:
             raise InputError("no such file: check the path", source=name) from exc
         except OSError as exc:

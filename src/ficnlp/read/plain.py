@@ -64,10 +64,12 @@ def decode_bytes(data: bytes, *, source: str = "<bytes>", encoding: str | None =
         try:
             return data.decode(encoding), encoding
         except LookupError as exc:
-            raise DecodeError(f"unknown encoding {encoding!r}: use a Python codec name such as cp1252", source=source) from exc
+            raise DecodeError(
+                f"unknown encoding {encoding!r}: use a Python codec name such as cp1252", source=source
+            ) from exc
         except UnicodeDecodeError as exc:
             raise DecodeError(
-                f"the bytes are not valid {encoding} (byte {data[exc.start:exc.start + 1]!r}): "
+                f"the bytes are not valid {encoding} (byte {data[exc.start : exc.start + 1]!r}): "
                 "try another --encoding or leave it out to detect one",
                 source=source,
                 position=exc.start,

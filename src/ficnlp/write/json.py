@@ -81,7 +81,7 @@ def _metadata(m: WorkMetadata) -> dict[str, Any]:
         "summary": m.summary,
         "url": m.url,
         "source_site": m.source_site,
-        "extra": {k: v for k, v in m.extra},
+        "extra": dict(m.extra),
     }
 
 
@@ -158,7 +158,7 @@ def analysis_to_dict(a: Analysis) -> dict[str, Any]:
             "warnings": list(r.warnings),
             "advisories": list(r.advisories),
             "evidence": [{**_span(e.span), "category": e.category, "reason": e.reason} for e in r.evidence],  # type: ignore[dict-item]
-            "scores": {k: v for k, v in r.scores},
+            "scores": dict(r.scores),
             "declared": r.declared,
         },
         "provenance": [{"name": p.name, "version": p.version} for p in a.provenance],
