@@ -781,7 +781,12 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                 if len(compatible) == 1:
                     cands = {compatible[0]}
             if len(cands) == 1 and title_ok(title, next(iter(cands))):
-                uf.union(next(iter(cands)), k)
+                only = next(iter(cands))
+                # A married woman's given name is rarely written with her husband's
+                # surname: "Mrs. Moore" joins "Ralph Moore" only if that cluster is hers
+                # (known to be a woman) or written with "Mrs." itself.
+                if title != "mrs" or uf.gender(only) == "f" or only in same_title:
+                    uf.union(only, k)
             continue
         cands = as_first or as_last
         if len(cands) == 1:
