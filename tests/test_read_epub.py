@@ -157,3 +157,158 @@ def test_read_epub_without_container_finds_the_opf():
             if info.filename != "META-INF/container.xml":
                 dst.writestr(info, src.read(info))
     assert read_epub(out.getvalue()).metadata.title == "Paper Boats"
+
+
+# -- damaged-but-readable packages (ebooklib reads the package; epub.py smooths what it stops on) --
+
+_OPF_HEAD = """<?xml version='1.0' encoding='utf-8'?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid">
+<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="uid">mini-1</dc:identifier>
+<dc:title>Three Lamps</dc:title><dc:language>en</dc:language></metadata>"""
+_TITLES = ("First Lamp", "Second Lamp", "Third Lamp")
+
+
+def _chapter(i: int) -> str:
+    body = f"<h1>{_TITLES[i]}</h1><p>Lamp number {i + 1} was lit at dusk.</p><p>It burned until dawn.</p>"
+    return f"<?xml version='1.0' encoding='utf-8'?><html xmlns='http://www.w3.org/1999/xhtml'><head><title>c</title></head><body>{body}</body></html>"
+
+
+def _ncx(srcs) -> str:
+    points = "".join(
+        f'<navPoint id="p{k}"><navLabel><text>{label}</text></navLabel><content src="{src}"/></navPoint>'
+        for k, (label, src) in enumerate(srcs)
+    )
+    return f"<?xml version='1.0'?><ncx xmlns='http://www.daisy.org/z3986/2005/ncx/'><navMap>{points}</navMap></ncx>"
+
+
+def _nav(hrefs) -> str:
+    items = "".join(f'<li><a href="{href}">{label}</a></li>' for label, href in hrefs)
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><html xmlns='http://www.w3.org/1999/xhtml' "
+        "xmlns:epub='http://www.idpf.org/2007/ops'><head><title>nav</title></head><body>"
+        f"<nav epub:type='toc'><ol>{items}</ol></nav></body></html>"
+    )
+
+
+def _mini_epub(manifest: str, spine: str | None, members, *, opf_path: str = "OEBPS/content.opf") -> bytes:
+    opf = _OPF_HEAD + f"<manifest>{manifest}</manifest>" + (spine or "") + "</package>"
+    return fx._zip([("META-INF/container.xml", fx._CONTAINER.format(path=opf_path)), (opf_path, opf), *members])
+
+
+def _chapter_items(names=("text/ch 1.xhtml", "text/ch2.xhtml", "text/ch3.xhtml")) -> str:
+    return "".join(
+        f'<item id="c{i}" href="{name.replace(" ", "%20")}" media-type="application/xhtml+xml"/>'
+        for i, name in enumerate(names)
+    )
+
+
+def test_read_epub_without_spine_follows_the_table_of_contents():
+    # No <spine>: the NCX (in its own folder, hrefs relative to it, %20-escaped) gives the order.
+    manifest = _chapter_items() + '<item id="ncx" href="toc/toc.ncx" media-type="application/x-dtbncx+xml"/>'
+    ncx = _ncx(
+        [(_TITLES[2], "../text/ch3.xhtml"), (_TITLES[0], "../text/ch%201.xhtml"), (_TITLES[1], "../text/ch2.xhtml")]
+    )
+    members = [(f"OEBPS/text/{n}", _chapter(i)) for i, n in enumerate(("ch 1.xhtml", "ch2.xhtml", "ch3.xhtml"))]
+    story = read_epub(_mini_epub(manifest, None, [*members, ("OEBPS/toc/toc.ncx", ncx)]), source="nospine.epub")
+    assert story.source.format == "epub"
+    assert _parts(story, "chapter_title") == ["Third Lamp", "First Lamp", "Second Lamp"]
+    assert story.text.index("Lamp number 3") < story.text.index("Lamp number 1") < story.text.index("Lamp number 2")
+    fx.check_story_invariants(story)
+
+
+def test_read_epub_nav_when_the_spine_ncx_is_missing(caplog):
+    # The spine names an NCX the archive lacks: logged, and the EPUB 3 nav gives the chapters.
+    manifest = (
+        _chapter_items()
+        + '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>'
+        + '<item id="nav" href="nav/nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>'
+    )
+    spine = (
+        '<spine toc="ncx"><itemref idref="nav"/><itemref idref="c0"/><itemref idref="c1"/><itemref idref="c2"/></spine>'
+    )
+    nav = _nav([(t, f"../text/{n}") for t, n in zip(_TITLES, ("ch%201.xhtml", "ch2.xhtml", "ch3.xhtml"), strict=True)])
+    members = [(f"OEBPS/text/{n}", _chapter(i)) for i, n in enumerate(("ch 1.xhtml", "ch2.xhtml", "ch3.xhtml"))]
+    story = read_epub(_mini_epub(manifest, spine, [*members, ("OEBPS/nav/nav.xhtml", nav)]), source="nav.epub")
+    assert "OEBPS/toc.ncx is listed in the EPUB package but missing" in caplog.text
+    assert _parts(story, "chapter_title") == list(_TITLES)
+    assert [p.chapter for p in story.parts if p.kind == "chapter_body"] == [0, 1, 2]
+    assert story.text.count("First Lamp") == 1  # the nav document (in the spine) is not read as text
+
+
+def test_read_epub_missing_spine_document_and_picture_are_skipped(caplog):
+    manifest = _chapter_items() + '<item id="img" href="images/lamp.png" media-type="image/png"/>'
+    spine = '<spine><itemref idref="c0"/><itemref idref="c1"/><itemref idref="c2"/></spine>'
+    members = [("OEBPS/text/ch 1.xhtml", _chapter(0)), ("OEBPS/text/ch3.xhtml", _chapter(2))]
+    story = read_epub(_mini_epub(manifest, spine, members), source="holes.epub")
+    assert "Lamp number 1" in story.text and "Lamp number 3" in story.text
+    assert "Lamp number 2" not in story.text
+    assert "OEBPS/text/ch2.xhtml is listed in the EPUB package but missing" in caplog.text
+    assert "OEBPS/images/lamp.png is listed" in caplog.text
+
+
+def test_read_epub_linear_no_items_are_left_out():
+    spine = '<spine><itemref idref="c0"/><itemref idref="c1" linear="no"/><itemref idref="c2"/></spine>'
+    members = [(f"OEBPS/text/{n}", _chapter(i)) for i, n in enumerate(("ch 1.xhtml", "ch2.xhtml", "ch3.xhtml"))]
+    story = read_epub(_mini_epub(_chapter_items(), spine, members))
+    assert "Lamp number 1" in story.text and "Lamp number 3" in story.text
+    assert "Lamp number 2" not in story.text
+
+
+def test_read_epub_package_oddities_ebooklib_would_stop_on(caplog):
+    # A processing instruction in the metadata, an item without href, a spine toc naming no
+    # item, the non-standard "cover" property and an NCX ebooklib cannot walk (a navLabel
+    # without <text>): all read; the broken table of contents is logged and ignored.
+    opf = (
+        _OPF_HEAD.replace("<dc:title>", "<?calibre-meta x?><dc:title>")
+        + "<manifest>"
+        + _chapter_items().replace(
+            'media-type="application/xhtml+xml"/>', 'media-type="application/xhtml+xml" properties="cover"/>', 1
+        )
+        + '<item id="ghost" media-type="application/xhtml+xml"/>'
+        + '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>'
+        + '</manifest><spine toc="nowhere"><itemref idref="c0"/><itemref idref="ghost"/><itemref idref="c1"/>'
+        + '<itemref idref="c2"/></spine></package>'
+    )
+    ncx = "<?xml version='1.0'?><ncx xmlns='http://www.daisy.org/z3986/2005/ncx/'><navMap><navPoint id='p'><navLabel/><content src='text/ch2.xhtml'/></navPoint></navMap></ncx>"
+    members = [(f"OEBPS/text/{n}", _chapter(i)) for i, n in enumerate(("ch 1.xhtml", "ch2.xhtml", "ch3.xhtml"))]
+    data = fx._zip(
+        [
+            ("META-INF/container.xml", fx._CONTAINER.format(path="OEBPS/content.opf")),
+            ("OEBPS/content.opf", opf),
+            ("OEBPS/toc.ncx", ncx),
+            *members,
+        ]
+    )
+    story = read_epub(data, source="odd.epub")
+    assert story.metadata.title == "Three Lamps" and story.metadata.language == "en"
+    assert [story.text.index(f"Lamp number {i}") for i in (1, 2, 3)] == sorted(
+        story.text.index(f"Lamp number {i}") for i in (1, 2, 3)
+    )
+    assert "NCX table of contents cannot be read" in caplog.text
+    # Without a table of contents, every file with a leading heading starts a chapter.
+    assert _parts(story, "chapter_title") == list(_TITLES)
+
+
+def test_read_epub_rootfile_without_path_and_nav_without_list(caplog):
+    # container.xml whose rootfile has no full-path (ebooklib: TypeError) -> the first .opf;
+    # an EPUB 3 nav without <ol> (ebooklib: AttributeError) -> logged, the spine gives the order.
+    manifest = (
+        _chapter_items() + '<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>'
+    )
+    spine = '<spine><itemref idref="c0"/><itemref idref="c1"/><itemref idref="c2"/></spine>'
+    nav = _nav([]).replace("<ol></ol>", "<p>Contents</p>")
+    members = [(f"OEBPS/text/{n}", _chapter(i)) for i, n in enumerate(("ch 1.xhtml", "ch2.xhtml", "ch3.xhtml"))]
+    container = fx._CONTAINER.format(path="").replace(' full-path=""', "")
+    data = fx._zip(
+        [
+            ("META-INF/container.xml", container),
+            ("OEBPS/content.opf", _OPF_HEAD + f"<manifest>{manifest}</manifest>{spine}</package>"),
+            ("OEBPS/nav.xhtml", nav),
+            *members,
+        ]
+    )
+    story = read_epub(data, source="pathless.epub")
+    assert story.metadata.title == "Three Lamps"
+    assert "nav table of contents cannot be read" in caplog.text
+    assert _parts(story, "chapter_title") == list(_TITLES)
+    assert "Contents" not in story.text

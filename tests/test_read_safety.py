@@ -221,3 +221,140 @@ def test_read_safety_damaged_epub_raises_only_input_errors(noise, where):
         read_bytes(bytes(data), source="damaged.epub")
     except InputError:
         pass
+
+
+# -- the checks run before ebooklib sees a member (read/epub.py _CheckedReader) --------------
+
+_NCX = """<?xml version="1.0"?>
+<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/"><navMap><navPoint id="p"><navLabel><text>One</text></navLabel>
+<content src="c.xhtml"/></navPoint></navMap></ncx>
+"""
+_NAV = """<?xml version="1.0" encoding="utf-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><head><title>n</title></head>
+<body><nav epub:type="toc"><ol><li><a href="c.xhtml">One</a></li></ol></nav></body></html>
+"""
+_ILLUSTRATOR_SVG = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd" [
+ <!ENTITY ns_svg "http://www.w3.org/2000/svg">
+]>
+<svg xmlns="&ns_svg;" width="10" height="10"><rect width="10" height="10"/></svg>
+"""
+
+
+def _opf(manifest: str, spine: str = '<spine toc="ncx"><itemref idref="c"/></spine>') -> str:
+    plain = XXE_OPF.replace('<!DOCTYPE package [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n', "")
+    return plain.replace("&xxe;", "Lamps").split("<manifest>")[0] + f"<manifest>{manifest}</manifest>{spine}</package>"
+
+
+_ITEMS = (
+    '<item id="c" href="c.xhtml" media-type="application/xhtml+xml"/>'
+    '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>'
+    '<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>'
+)
+_PAYLOAD = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+
+
+def _with_payload(member: str) -> bytes:
+    docs = {"toc.ncx": _NCX, "nav.xhtml": _NAV, "c.xhtml": CHAPTER}
+    text = docs[member]
+    cut = text.index("?>") + 2
+    docs[member] = text[:cut] + "\n" + _PAYLOAD + text[cut:]
+    return _epub([("content.opf", _opf(_ITEMS)), *docs.items()])
+
+
+@pytest.mark.parametrize("member", ["toc.ncx", "nav.xhtml", "c.xhtml"])
+def test_read_safety_entities_refused_in_every_parsed_member(member):
+    with pytest.raises(MalformedSourceError, match=rf"\(in {member.replace('.', '[.]')}\) declares XML entities"):
+        read_epub(_with_payload(member), source="x.epub")
+
+
+def test_read_safety_entities_in_a_picture_are_not_read():
+    # An SVG picture (Illustrator writes entity declarations) is never parsed, so it is
+    # not refused; the same bytes as a content document are.
+    picture = '<item id="img" href="lamp.svg" media-type="image/svg+xml"/>'
+    ok = _epub(
+        [
+            ("content.opf", _opf(_ITEMS + picture)),
+            ("toc.ncx", _NCX),
+            ("nav.xhtml", _NAV),
+            ("c.xhtml", CHAPTER),
+            ("lamp.svg", _ILLUSTRATOR_SVG),
+        ]
+    )
+    assert "Hello" in read_epub(ok, source="pic.epub").text
+    as_doc = '<item id="img" href="lamp.svg" media-type="application/xhtml+xml"/>'
+    bad = _epub(
+        [
+            ("content.opf", _opf(_ITEMS + as_doc)),
+            ("toc.ncx", _NCX),
+            ("nav.xhtml", _NAV),
+            ("c.xhtml", CHAPTER),
+            ("lamp.svg", _ILLUSTRATOR_SVG),
+        ]
+    )
+    with pytest.raises(MalformedSourceError, match=r"\(in lamp\.svg\) declares XML entities"):
+        read_epub(bad, source="pic.epub")
+
+
+def test_read_safety_malformed_ncx_and_container():
+    data = _epub(
+        [
+            ("content.opf", _opf(_ITEMS)),
+            ("toc.ncx", _NCX.replace("</navMap>", "")),
+            ("nav.xhtml", _NAV),
+            ("c.xhtml", CHAPTER),
+        ]
+    )
+    with pytest.raises(MalformedSourceError, match=r"toc\.ncx is not well-formed XML") as info:
+        read_epub(data, source="ncx.epub")
+    assert "line" in str(info.value.position)
+    broken = fx._CONTAINER.format(path="content.opf").replace("</rootfiles>", "")
+    data = fx._zip([("META-INF/container.xml", broken), ("content.opf", _opf(_ITEMS)), ("c.xhtml", CHAPTER)])
+    with pytest.raises(MalformedSourceError, match=r"container\.xml is not well-formed XML"):
+        read_epub(data, source="container.epub")
+
+
+def test_read_safety_package_that_is_not_an_opf_or_is_missing():
+    data = _epub([("content.opf", "<?xml version='1.0'?><html><body/></html>"), ("c.xhtml", CHAPTER)])
+    with pytest.raises(
+        MalformedSourceError, match=r"content\.opf is not an EPUB package document \(its root is <html>"
+    ):
+        read_epub(data, source="notopf.epub")
+    with pytest.raises(MalformedSourceError, match=r"'content\.opf', which is not in the archive") as info:
+        read_epub(_epub([("c.xhtml", CHAPTER)]), source="noopf.epub")
+    _assert_clear(info.value, "noopf.epub")
+
+
+def test_read_safety_ebooklib_errors_become_clear_errors(monkeypatch):
+    from ebooklib import epub as ebooklib_epub
+
+    def broken(self):
+        raise KeyError("spine")
+
+    monkeypatch.setattr(ebooklib_epub.EpubReader, "_load_spine", broken)
+    data = _epub([("content.opf", _opf(_ITEMS)), ("toc.ncx", _NCX), ("nav.xhtml", _NAV), ("c.xhtml", CHAPTER)])
+    with pytest.raises(MalformedSourceError, match=r"the EPUB package content\.opf cannot be read \(KeyError") as info:
+        read_epub(data, source="lib.epub")
+    _assert_clear(info.value, "lib.epub")
+
+
+_GOOD_OPF = _opf(_ITEMS)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["content.opf", "toc.ncx", "nav.xhtml"]),
+    st.integers(min_value=0, max_value=2000),
+    st.integers(min_value=0, max_value=40),
+    st.text(alphabet="<>/=\"' ab:#?!-&;x", max_size=12),
+)
+def test_read_safety_mangled_package_xml_raises_only_input_errors(member, at, cut, insert):
+    # Edits inside the package's XML (not the zip's bytes) reach ebooklib's parsers.
+    docs = {"content.opf": _GOOD_OPF, "toc.ncx": _NCX, "nav.xhtml": _NAV, "c.xhtml": CHAPTER}
+    text = docs[member]
+    at = min(at, len(text))
+    docs[member] = text[:at] + insert + text[at + cut :]
+    try:
+        read_epub(_epub(list(docs.items())), source="mangled.epub")
+    except InputError:
+        pass

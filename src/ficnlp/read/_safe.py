@@ -9,9 +9,10 @@ An EPUB is a zip archive of XML files, and both layers can be turned against a r
   declared sizes bound the memory used.
 * **XML entities** (XXE and "billion laughs"). Story files never need a DTD with entity
   declarations, so any ``<!ENTITY`` declaration is refused with a clear error
-  (:func:`refuse_entities`), and the XML that is parsed goes through
-  :mod:`defusedxml` (:func:`parse_xml`), which refuses entities and external references
-  and never touches the network.
+  (:func:`refuse_entities`), and the EPUB's package XML (container, OPF, NCX) is first
+  parsed strictly by :mod:`defusedxml` (:func:`parse_xml`), which refuses entities and
+  external references and never touches the network, before ebooklib's lxml parser
+  (``resolve_entities=False`` but ``recover=True``) reads it (:mod:`ficnlp.read.epub`).
 
 Content documents (XHTML) are read by an HTML parser (selectolax/lexbor), which does
 not process DTDs and runs no scripts; nothing in a story file is ever executed.
