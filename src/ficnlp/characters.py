@@ -815,6 +815,15 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                 uf.union(top, k)
             elif len(male) == 1:
                 uf.union(next(iter(male)), k)
+    # 3b. A rank and a plain honorific on one surname are one person ("Doctor Losberne",
+    #     "Mr. Losberne"): a neutral-titled name joins the one other titled root.
+    for k in singles:
+        if k[0] in _MARITAL or not k[0] or k[0] == "the" or uf.find(k) != k:
+            continue
+        roots = {uf.find(t) for t in titled_by_tok.get(k[1][0], ()) if t != k}
+        roots.discard(uf.find(k))
+        if len(roots) == 1 and title_ok(k[0], next(iter(roots))):
+            uf.union(next(iter(roots)), k)
     # 4. Nicknames and diminutives join a given name (Addie -> Addison, Lizzy -> Elizabeth):
     #    a cluster without a full name joins the cluster, preferably one with a full name,
     #    whose untitled given name is a variant of one of its own.
