@@ -96,7 +96,9 @@ _SUBJECT_LEADS = frozenset(
 # Words that open a name run but are not part of the name ("Dearest Lizzy", "Poor Addison").
 _LEADING_WORDS = frozenset(
     """dear dearest poor little old young sweet darling beloved good great big dear' my our however aye nay
-    indeed yes oh ah alas farewell welcome hush""".split()
+    indeed yes oh ah alas farewell welcome hush thereupon whereupon hereupon therefore nevertheless
+    nonetheless moreover furthermore likewise otherwise afterwards afterward meanwhile presently besides
+    still yet perhaps instead accordingly hence thus""".split()
 )
 _IRREGULAR_PAST = frozenset(
     """said went came saw took gave made got put sat stood ran let held kept left meant brought shook broke bit
