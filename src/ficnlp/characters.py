@@ -907,7 +907,7 @@ def _canonical(
         if declared and not k[0] and k[1] in declared:
             return " ".join(k[1])
     top = max(members, key=lambda k: (forms[k].count, -forms[k].first))
-    given = Counter()
+    given: Counter[str] = Counter()
     for k in members:
         if len(k[1]) == 1 and not k[0]:
             given[k[1][0]] += forms[k].count
@@ -1009,14 +1009,15 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
     characters: list[Character] = []
     root_id: dict[Key, str] = {}
     narrator_id = None
-    for n, (_, kind, r) in enumerate(entries):
+    for n, (_, kind, entry_root) in enumerate(entries):
         cid = f"c{n}"
         if kind == "n":
             narrator_id = cid
             characters.append(Character(cid, NARRATOR_NAME, (), "unknown", True, len(first_person)))
             continue
-        assert r is not None
-        ms = members[r]
+        if entry_root is None:
+            continue
+        ms = members[entry_root]
         name = _canonical(ms, forms, set(declared), surface)
         aliases = {_display(m, surface) for m in ms} | {
             " ".join(m[1]) for m in ms if m[0] and m[0] != "the" and len(m[1]) >= 2
@@ -1026,7 +1027,7 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
         she = sum(forms[m].she for m in ms)
         g = _gender(he, she) if he + she >= 1.5 else None
         gender = {"m": "he/him", "f": "she/her"}.get(g or "", "unknown")
-        root_id[r] = cid
+        root_id[entry_root] = cid
         characters.append(Character(cid, name, tuple(sorted(aliases)), gender, False, sum(forms[m].count for m in ms)))
     mentions = [Mention(Span(c.start, c.end), root_id[roots[c.key]], "name") for c in cands]
     if narrator_id is not None:

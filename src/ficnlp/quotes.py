@@ -247,13 +247,13 @@ def find_quotes(analysis: Analysis, config: Config | None = None) -> Analysis:
             if runon_target is None:
                 actions = _best_path(marks, start_inside, 3.0)
         inside = start_inside
-        for m, a in zip(marks, actions, strict=True):
+        for mk, a in zip(marks, actions, strict=True):
             if a == _OPEN and not inside:
-                open_at = m.pos
+                open_at = mk.pos
                 inside = True
             elif a == _CLOSE and inside:
                 assert open_at is not None
-                spans.append((open_at, m.pos + 1, continuing))
+                spans.append((open_at, mk.pos + 1, continuing))
                 continuing = False
                 inside = False
                 open_at = None

@@ -125,7 +125,9 @@ _LEADING_LITERAL = re.compile(r"[a-z0-9]+")
 
 def _split_alternatives(pattern: str) -> list[str]:
     """Top-level ``|`` alternatives of a pattern (groups kept whole)."""
-    out, depth, cur = [], 0, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in pattern:
         if ch == "(":
             depth += 1

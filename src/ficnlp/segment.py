@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
-from ficnlp.model import Analysis, Chapter, Lyrics, Message, Note, Scene, Span, Story, TimeSkip
+from ficnlp.model import Analysis, Chapter, Lyrics, Message, Note, Part, Scene, Span, Story, TimeSkip
 
 __all__ = ["PRODUCES", "REQUIRES", "find_structure", "parse_chapter_heading"]
 
@@ -487,7 +487,7 @@ _NUMBERED_TITLE = re.compile(r"^(\d{1,4})\.\s+(\S.*)$")
 
 def _structure_from_parts(story: Story) -> tuple[list[Note], list[Chapter]]:
     notes = [Note(p.span, _PART_NOTE_KINDS[p.kind]) for p in story.parts if p.kind in _PART_NOTE_KINDS]
-    by_chapter: dict[int, list] = {}
+    by_chapter: dict[int, list[Part]] = {}
     for p in story.parts:
         if p.chapter is not None and p.kind.startswith("chapter_"):
             by_chapter.setdefault(p.chapter, []).append(p)

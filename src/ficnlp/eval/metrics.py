@@ -301,7 +301,7 @@ def match_quotes(gold: Sequence[Span], predicted: Sequence[Span]) -> list[tuple[
     by_pred: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for i, (j, overlap) in best.items():
         by_pred[j].append((i, overlap))
-    out = []
+    out: list[tuple[int, int, int]] = []
     for j, hits in by_pred.items():
         if len(hits) > 1 and sum(o for _, o in hits) < MIN_OVERLAP * len(predicted[j]):
             hits = [max(hits, key=lambda h: (h[1], -h[0]))]

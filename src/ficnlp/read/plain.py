@@ -141,7 +141,7 @@ def _detect(data: bytes, source: str, utf8_error: UnicodeDecodeError) -> tuple[s
 
 def line_spans(text: str) -> list[tuple[int, int]]:
     """Each line's ``(start, end)``, the end excluding its line break; code points."""
-    out = []
+    out: list[tuple[int, int]] = []
     for m in _LINE.finditer(text):
         if m.start() == len(text) and out:
             break
