@@ -240,7 +240,10 @@ def are_name_variants(a: str, b: str) -> bool:
     # not short for "Newland".
     names = given_names()
     stem = _stem(short)
-    short_is_name = short in names or any(f in names for f in (stem + "ie", stem + "y", stem + stem[-1:] + "y"))
+    # The short form must itself be a name (Alex, Kat) or a diminutive of the long one
+    # (Addie, Adds: a suffix on a truncation); "Mar" is neither, and would bridge Marilla,
+    # Mary and Martin.
+    short_is_name = short in names or (stem != short and len(stem) >= 3)
     for cand in {short, stem}:
         if short_is_name and len(cand) >= 3 and long_.startswith(cand) and len(cand) < len(long_):
             return True
