@@ -143,6 +143,8 @@ _ACCEPT = 2.0
 _PLACE_SHARE = 0.25
 #: Share of honorific uses that makes one titled form the owner of the bare name.
 _DOMINANT_SHARE = 0.8
+#: Share of place-preposition uses above which a name is a place outright.
+_PLACE_REJECT_SHARE = 0.4
 #: A pronoun within this many code points after a subject mention votes for its gender.
 _PRONOUN_WINDOW = 120
 #: First-person narration: share of narration words that are I/me/my/mine/myself, and
@@ -309,6 +311,8 @@ def _candidates(analysis: Analysis, quotes: _Spans, skip: _Spans) -> list[_Cand]
                 continue  # "Aunt", "Sir" alone are forms of address ("the Duchess" is a name)
             if any(t.isupper() and len(t) > 1 for t in names) or any(len(t) == 1 for t in names):
                 continue
+            if any(len(t) == 2 and t.lower() not in given for t in names):
+                continue  # "Th" of a garbled "Thérèse", "Ye" of "Ye--es"
             name_start = toks[0][1]
             end = toks[-1][1] + len(toks[-1][0])
             nxt = _NEXT_WORDS.match(text, m.end(), para.end)
@@ -542,6 +546,9 @@ def _person_score(tokens: tuple[str, ...], f: _Stats, lower_counts: Counter[str]
     person = f.tag + f.vocative + f.titled + f.speech_subject
     if f.place >= 2 and f.place / f.count >= _PLACE_SHARE and person <= f.place * 0.2:
         s -= 4.0
+    # Mostly after "in", "to", "at": a place, whatever else it does ("to London" 36 times).
+    if f.place >= 3 and f.place / f.count >= _PLACE_REJECT_SHARE and f.tag + f.titled + f.speech_subject <= f.place * 0.1:
+        s -= 100.0
     return s
 
 
