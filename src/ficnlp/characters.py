@@ -156,6 +156,28 @@ _NARRATOR_MIN = 20
 Key = tuple[str, tuple[str, ...]]  # (title or "", name tokens)
 
 
+class _Run:
+    """A stand-in for a regex match over part of a capitalised run."""
+
+    __slots__ = ("_end", "_start", "_text")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self._start, self._end, self._text = start, end, text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self) -> str:
+        return self._text
+
+
+# Nouns that end names in descriptive names ("the Invisible Man", "the Little Lady").
+_NAME_NOUNS = frozenset("man woman girl boy lady lord king queen baby love honey guy guys".split())
+
+
 @dataclass(slots=True)
 class _Cand:
     start: int  # including the title
@@ -259,80 +281,103 @@ def _candidates(analysis: Analysis, quotes: _Spans, skip: _Spans) -> list[_Cand]
     for para in analysis.story.paragraphs:
         if skip.find(para.start) is not None:
             continue
-        for m in _SEQ.finditer(text, para.start, para.end):
-            raw = m.group()
-            possessive = False
-            if raw.endswith(("'s", "’s")):
-                raw, possessive = raw[:-2], True
-            elif raw.endswith(("'", "’")):
-                raw, possessive = raw[:-1], True
-            # Token positions within the match.
-            toks = [(t.group(), m.start() + t.start()) for t in re.finditer(r"\S+", raw)]
-            title = ""
-            while len(toks) > 1 and toks[0][0].rstrip(".").lower() in TITLES:
-                title = _normal_title(toks[0][0])
-                toks = toks[1:]
-            start = m.start()
-            if not title:
-                # Drop leading words that are not names ("The", "Poor", "Thank"); a dropped
-                # "The" becomes the determiner of a descriptive name ("The Duchess").
-                while toks:
-                    w = toks[0][0]
-                    lw = w.lower()
-                    initial = _is_initial(text, toks[0][1], para.start)
-                    if (
-                        lw in NOT_NAMES
-                        or lw in _LEADING_WORDS
-                        or (
-                            initial
-                            and len(toks) > 1
-                            and (lw.endswith("ly") or is_common_word(w, margin=3.0 if lw in given else 1.0))
-                        )
-                        or (initial and lw not in given and is_common_word(w, margin=1.0))
-                    ):
-                        title = "the" if lw == "the" and len(toks) > 1 else ""
-                        toks = toks[1:]
-                        continue
-                    break
-                if toks:
-                    start = toks[0][1]
-                    if title == "the":
-                        start = m.start()
-                    elif _THE_BEFORE.search(text, max(para.start, start - 5), start):
-                        title, start = "the", start - 4
-            if title == "the" and _MODIFIED_NOUN.match(text, m.end(), para.end):
-                continue  # "the London train", "the Wilcox house": a modifier, not a name
-            while toks and toks[-1][0].lower() in NOT_NAMES:
-                toks = toks[:-1]
-            names = [t for t, _ in toks if t[:1].isupper()]
-            if not names or len(names) > 4:
-                continue
-            if len(names) == 1 and names[0].lower() in TITLES and title != "the":
-                continue  # "Aunt", "Sir" alone are forms of address ("the Duchess" is a name)
-            if any(t.isupper() and len(t) > 1 for t in names) or any(len(t) == 1 for t in names):
-                continue
-            if any(len(t) == 2 and t.lower() not in given for t in names):
-                continue  # "Th" of a garbled "Thérèse", "Ye" of "Ye--es"
-            name_start = toks[0][1]
-            end = toks[-1][1] + len(toks[-1][0])
-            nxt = _NEXT_WORDS.match(text, m.end(), para.end)
-            out.append(
-                _Cand(
-                    start=start,
-                    end=end,
-                    name_start=name_start,
-                    tokens=tuple(t for t, _ in toks),
-                    title=title,
-                    initial=_is_initial(text, start, para.start),
-                    in_quote=quotes.find(name_start) is not None,
-                    prev=_prev_word(text, start, para.start),
-                    next=nxt.group(1) if nxt else "",
-                    next2=(nxt.group(2) or "") if nxt else "",
-                    para_end=para.end,
-                    possessive=possessive,
-                )
-            )
+        for run in _SEQ.finditer(text, para.start, para.end):
+            for seg_start, seg_end in _segments(run.group(), run.start()):
+                cand = _candidate(text, para, quotes, given, seg_start, seg_end)
+                if cand is not None:
+                    out.append(cand)
     return out
+
+
+def _segments(raw: str, offset: int) -> list[tuple[int, int]]:
+    """Split a capitalised run at honorifics inside it: "Mrs. Moore Miss Quested" is two names."""
+    toks = [(t.start(), t.end(), t.group()) for t in re.finditer(r"\S+", raw)]
+    cuts = [0]
+    for i in range(1, len(toks) - 1):
+        if toks[i][2].rstrip(".").lower() in TITLES and toks[i - 1][2].rstrip(".").lower() not in TITLES:
+            cuts.append(i)
+    bounds = []
+    for n, i in enumerate(cuts):
+        j = cuts[n + 1] - 1 if n + 1 < len(cuts) else len(toks) - 1
+        bounds.append((offset + toks[i][0], offset + toks[j][1]))
+    return bounds
+
+
+def _candidate(
+    text: str, para: Span, quotes: _Spans, given: frozenset[str], seg_start: int, seg_end: int
+) -> _Cand | None:
+    """One name candidate from a capitalised run (or a part of one), or ``None``."""
+    m = _Run(seg_start, seg_end, text[seg_start:seg_end])
+    raw = m.group()
+    possessive = False
+    if raw.endswith(("'s", "’s")):
+        raw, possessive = raw[:-2], True
+    elif raw.endswith(("'", "’")):
+        raw, possessive = raw[:-1], True
+    # Token positions within the match.
+    toks = [(t.group(), m.start() + t.start()) for t in re.finditer(r"\S+", raw)]
+    title = ""
+    while len(toks) > 1 and toks[0][0].rstrip(".").lower() in TITLES:
+        title = _normal_title(toks[0][0])
+        toks = toks[1:]
+    start = m.start()
+    if not title:
+        # Drop leading words that are not names ("The", "Poor", "Thank"); a dropped
+        # "The" becomes the determiner of a descriptive name ("The Duchess").
+        while toks:
+            w = toks[0][0]
+            lw = w.lower()
+            initial = _is_initial(text, toks[0][1], para.start)
+            if (
+                lw in NOT_NAMES
+                or lw in _LEADING_WORDS
+                or (
+                    initial
+                    and len(toks) > 1
+                    and (lw.endswith("ly") or is_common_word(w, margin=3.0 if lw in given else 1.0))
+                )
+                or (initial and lw not in given and is_common_word(w, margin=1.0))
+            ):
+                title = "the" if lw == "the" and len(toks) > 1 else ""
+                toks = toks[1:]
+                continue
+            break
+        if toks:
+            start = toks[0][1]
+            if title == "the":
+                start = m.start()
+            elif _THE_BEFORE.search(text, max(para.start, start - 5), start):
+                title, start = "the", start - 4
+    if title == "the" and _MODIFIED_NOUN.match(text, m.end(), para.end):
+        return None  # "the London train", "the Wilcox house": a modifier, not a name
+    while toks and toks[-1][0].lower() in NOT_NAMES and not (len(toks) > 1 and toks[-1][0].lower() in _NAME_NOUNS):
+        toks = toks[:-1]  # "Hi, Bo Yes" -> "Bo"; but "the Invisible Man" keeps "Man"
+    names = [t for t, _ in toks if t[:1].isupper()]
+    if not names or len(names) > 4:
+        return None
+    if len(names) == 1 and names[0].lower() in TITLES and title != "the":
+        return None  # "Aunt", "Sir" alone are forms of address ("the Duchess" is a name)
+    if any(t.isupper() and len(t) > 1 for t in names) or any(len(t) == 1 for t in names):
+        return None
+    if any(len(t) == 2 and t.lower() not in given for t in names):
+        return None  # "Th" of a garbled "Thérèse", "Ye" of "Ye--es"
+    name_start = toks[0][1]
+    end = toks[-1][1] + len(toks[-1][0])
+    nxt = _NEXT_WORDS.match(text, m.end(), para.end)
+    return _Cand(
+        start=start,
+        end=end,
+        name_start=name_start,
+        tokens=tuple(t for t, _ in toks),
+        title=title,
+        initial=_is_initial(text, start, para.start),
+        in_quote=quotes.find(name_start) is not None,
+        prev=_prev_word(text, start, para.start),
+        next=nxt.group(1) if nxt else "",
+        next2=(nxt.group(2) or "") if nxt else "",
+        para_end=para.end,
+        possessive=possessive,
+    )
 
 
 _VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -547,7 +592,11 @@ def _person_score(tokens: tuple[str, ...], f: _Stats, lower_counts: Counter[str]
     if f.place >= 2 and f.place / f.count >= _PLACE_SHARE and person <= f.place * 0.2:
         s -= 4.0
     # Mostly after "in", "to", "at": a place, whatever else it does ("to London" 36 times).
-    if f.place >= 3 and f.place / f.count >= _PLACE_REJECT_SHARE and f.tag + f.titled + f.speech_subject <= f.place * 0.1:
+    if (
+        f.place >= 3
+        and f.place / f.count >= _PLACE_REJECT_SHARE
+        and f.tag + f.titled + f.speech_subject <= f.place * 0.1
+    ):
         s -= 100.0
     return s
 
