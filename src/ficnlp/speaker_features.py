@@ -1,0 +1,401 @@
+"""Candidate speakers of each quotation and their features, for the speaker ranker.
+
+For every quotation the rules of :mod:`ficnlp.speakers` have read, the candidates are
+the characters that could have said it: the rules' choice, the names in its tags, the
+resolution of a pronoun tag, the speakers of the four turns before and two after it
+(as the rules attributed them), the characters addressed by name in the turns around
+it, the characters named in the narration of the last ~1,500 code points and of its
+own paragraph, and the narrator. Each (quotation, candidate) pair gets the features in
+:data:`FEATURES`, computed with numpy over all pairs at once (a 3,000-quotation novel
+takes a few tens of milliseconds).
+
+The same code builds the training data (:mod:`ficnlp.train.speakers`) and the run-time
+input of the shipped model (:mod:`ficnlp.speaker_model`), so the two cannot drift
+apart; :data:`FEATURE_VERSION` is stored in the model file and checked on load.
+
+Source: the cues follow the speaker-attribution literature (He, Barbosa & Kondrak,
+ACL 2013: distance, mention position, turn parity, vocatives; Muzny et al., EACL 2017:
+the sieve's tag, pronoun and conversation rules), computed over ficnlp's own
+characters and mentions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ficnlp.model import Analysis
+
+if TYPE_CHECKING:
+    from ficnlp.speakers import RuleState
+
+__all__ = ["FEATURES", "FEATURE_VERSION", "CandidateTable", "candidate_table"]
+
+#: Bumped whenever a feature's meaning or order changes; a model trained on another
+#: version is refused on load.
+FEATURE_VERSION = 1
+
+#: Feature names, in column order. ``q_`` features describe the quotation, ``c_`` the
+#: candidate, the rest the pair.
+FEATURES = (
+    "is_rule",
+    "rule_conf_if",
+    "after_name_verb",
+    "after_name_beat",
+    "before_name_verb",
+    "before_name_beat",
+    "before_name_any",
+    "pronoun_resolved",
+    "gender_agree",
+    "c_gender",
+    "c_narrator",
+    "prev1",
+    "prev2",
+    "prev3",
+    "prev4",
+    "next1",
+    "next2",
+    "prev1_explicit",
+    "next1_explicit",
+    "turns_since_spoke",
+    "spoke_in_last8",
+    "voc_this",
+    "voc_prev1",
+    "voc_prev2",
+    "voc_next1",
+    "named_in_quote",
+    "dist_before",
+    "dist_after",
+    "n_para_before",
+    "n_para_after",
+    "n_window",
+    "n_prev_para",
+    "recency_rank",
+    "first_in_para",
+    "last_before_quote",
+    "first_after_quote",
+    "c_log_mentions",
+    "c_explicit_share",
+    "c_conv_explicit",
+    "q_kind",
+    "q_conf",
+    "q_pronoun",
+    "q_desc_tag",
+    "q_prev_para_tag",
+    "q_log_len",
+    "q_turn_size",
+    "q_turn_pos",
+    "q_para_initial",
+    "q_narration_after",
+    "q_turn_in_conv",
+    "q_n_candidates",
+    "q_has_narrator",
+    "q_continuation",
+)
+
+#: How far back (code points) narration names become candidates.
+CANDIDATE_WINDOW = 1500
+#: At most this many candidates per quotation (the nearest names are kept first).
+MAX_CANDIDATES = 14
+#: Narration names kept as candidates per quotation, most recent first.
+MAX_NAMED = 7
+_FAR = 20000.0
+_GENDER_CODES = {"he/him": 1, "she/her": 2, "they/them": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateTable:
+    """The candidates of every quotation and their features.
+
+    Attributes:
+        quote: ``(P,)`` int32, the index of each pair's quotation in ``analysis.quotes``
+            (pairs are grouped by quotation, in text order).
+        char: ``(P,)`` int32, the index of each pair's candidate in ``char_ids``.
+        char_ids: the character ids, in ``analysis.characters`` order.
+        X: ``(P, len(FEATURES))`` float32 feature matrix.
+    """
+
+    quote: np.ndarray
+    char: np.ndarray
+    char_ids: tuple[str, ...]
+    X: np.ndarray
+
+
+def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
+    """Build the candidates and features of every quotation.
+
+    Args:
+        analysis: the analysis the rules ran on (its characters, paragraphs, mentions).
+        state: what :func:`ficnlp.speakers._rules` found for it.
+
+    Returns:
+        The candidate table; empty arrays when there is no quotation or no character.
+    """
+    qs = state.qs
+    ids = tuple(c.id for c in analysis.characters)
+    cidx = {cid: i for i, cid in enumerate(ids)}
+    K = len(ids)
+    Q = len(qs)
+    F = len(FEATURES)
+    if Q == 0 or K == 0:
+        return CandidateTable(np.zeros(0, np.int32), np.zeros(0, np.int32), ids, np.zeros((0, F), np.float32))
+
+    def ci(cid: str | None) -> int:
+        return cidx.get(cid, -1) if cid is not None else -1
+
+    gender = np.array([_GENDER_CODES.get(c.gender, 0) for c in analysis.characters], np.int8)
+    narr = np.array([c.narrator for c in analysis.characters], bool)
+    logcount = np.log1p(np.array([c.mention_count for c in analysis.characters], np.float32))
+    narrator_i = ci(state.narrator)
+    text_len = len(analysis.text)
+
+    # Narration name mentions, by position and by (character, position).
+    nm = [(m.span.start, cidx[m.character_id]) for m in state.index.narration if m.character_id in cidx]
+    mpos = np.array([p for p, _ in nm], np.int64)
+    mchar = np.array([c for _, c in nm], np.int64)
+    big = text_len + 1
+    mkey = np.sort(mchar * big + mpos)
+
+    # Per-quotation arrays.
+    paragraphs = analysis.story.paragraphs
+    qstart = np.array([q.quote.span.start for q in qs], np.int64)
+    qend = np.array([q.quote.span.end for q in qs], np.int64)
+    if paragraphs:
+        pstart = np.array([paragraphs[q.para].start for q in qs], np.int64)
+        pend = np.array([paragraphs[q.para].end for q in qs], np.int64)
+        prevp_start = np.array([paragraphs[q.para - 1].start if q.para > 0 else paragraphs[0].start for q in qs], np.int64)
+    else:
+        pstart = np.zeros(Q, np.int64)
+        pend = np.full(Q, text_len, np.int64)
+        prevp_start = pstart
+    rule_sp = np.array([ci(q.speaker) for q in qs], np.int64)
+    kind = np.array([{"implicit": 1, "anaphoric": 2, "explicit": 3}.get(q.kind, 0) if q.speaker else 0 for q in qs], np.float32)
+    conf = np.array([q.confidence if q.speaker else 0.0 for q in qs], np.float32)
+    after_name = np.array([ci(q.after_name) for q in qs], np.int64)
+    after_str = np.array([q.after_strength for q in qs], np.int64)
+    before_name = np.array([ci(q.before_name) for q in qs], np.int64)
+    before_str = np.array([q.before_strength for q in qs], np.int64)
+    resolved = np.array([ci(q.resolved) for q in qs], np.int64)
+    pron_codes = {None: 0, "he": 1, "she": 2, "i": 3, "we": 3, "they": 4}
+    pron = np.array([pron_codes.get(q.after_pro or q.before_pro, 0) for q in qs], np.int64)
+    desc = np.array([q.after_desc is not None for q in qs], np.float32)
+    prev_para_tag = np.array([q.before_prev_para for q in qs], np.float32)
+    ids_q = {q.quote.id: i for i, q in enumerate(qs)}
+    continuation = np.array([q.quote.continues in ids_q if q.quote.continues else False for q in qs], np.float32)
+
+    # Turns.
+    turns, turn_conv = state.turns, state.turn_conv
+    T = len(turns)
+    turn_sp = np.array([next((ci(qs[i].speaker) for i in t if qs[i].speaker is not None), -1) for t in turns], np.int64)
+    turn_expl = np.array([any(qs[i].kind == "explicit" and qs[i].confidence >= 0.85 for i in t) for t in turns], bool)
+    tconv = np.array(turn_conv, np.int64)
+    qturn = np.array([q.turn for q in qs], np.int64)
+    turn_size = np.array([len(turns[q.turn]) for q in qs], np.float32)
+    turn_pos = np.array([turns[q.turn].index(i) for i, q in enumerate(qs)], np.float32)
+    conv_first_turn = np.zeros(T, np.int64)
+    for t in range(1, T):
+        conv_first_turn[t] = conv_first_turn[t - 1] if tconv[t] == tconv[t - 1] else t
+    turn_in_conv = np.minimum(qturn - conv_first_turn[qturn], 30).astype(np.float32)
+
+    def turn_at(offset: int) -> tuple[np.ndarray, np.ndarray]:
+        """Speaker and explicitness of the turn ``offset`` away from each quote's, in its conversation."""
+        t = qturn + offset
+        ok = (t >= 0) & (t < T)
+        tc = np.clip(t, 0, T - 1)
+        ok &= tconv[tc] == tconv[qturn]
+        return np.where(ok, turn_sp[tc], -1), ok & turn_expl[tc]
+
+    prev = [turn_at(-k) for k in range(1, 9)]
+    nxt = [turn_at(k) for k in (1, 2)]
+
+    turn_vocs = [sorted({ci(v) for i in t for v in qs[i].vocatives} - {-1}) for t in turns]
+    quote_vocs = [[ci(v) for v in q.vocatives if ci(v) >= 0] for q in qs]
+    in_quote = [
+        sorted({ci(m.character_id) for m in state.index.between(q.quote.span.start, q.quote.span.end)} - {-1} - set(quote_vocs[i]))
+        for i, q in enumerate(qs)
+    ]
+
+    # Explicit attributions per character: in the novel and per conversation.
+    strong = (kind == 3) & (conf >= 0.85) & (rule_sp >= 0)
+    explicit_counts = np.bincount(rule_sp[strong], minlength=K).astype(np.float32)
+    explicit_share = explicit_counts / max(1.0, float(explicit_counts.sum()))
+    qconv = tconv[qturn]
+    conv_keys = qconv[strong] * K + rule_sp[strong]
+    conv_key_u, conv_key_n = np.unique(conv_keys, return_counts=True)
+
+    # Candidates.
+    nstarts = state.index.nstarts
+    narration = state.index.narration
+    from bisect import bisect_left
+
+    pairs_q: list[int] = []
+    pairs_c: list[int] = []
+    counts = np.zeros(Q, np.int64)
+    for i, q in enumerate(qs):
+        cands: dict[int, None] = {}
+        for c in (rule_sp[i], after_name[i], before_name[i], resolved[i]):
+            if c >= 0:
+                cands[int(c)] = None
+        for sp_arr, _ in prev[:4]:
+            if sp_arr[i] >= 0:
+                cands[int(sp_arr[i])] = None
+        for sp_arr, _ in nxt:
+            if sp_arr[i] >= 0:
+                cands[int(sp_arr[i])] = None
+        t = q.turn
+        for u in (t - 1, t + 1, t - 2):
+            if 0 <= u < T and turn_conv[u] == turn_conv[t]:
+                for v in turn_vocs[u]:
+                    cands[v] = None
+        lo = bisect_left(nstarts, q.quote.span.start - CANDIDATE_WINDOW)
+        hi = bisect_left(nstarts, int(pend[i]))
+        named = 0
+        for m in reversed(narration[lo:hi]):
+            c = cidx.get(m.character_id, -1)
+            if c >= 0 and c not in cands:
+                cands[c] = None
+                named += 1
+                if named >= MAX_NAMED:
+                    break
+        if narrator_i >= 0:
+            cands[narrator_i] = None
+        chosen = list(cands)[:MAX_CANDIDATES]
+        pairs_q.extend([i] * len(chosen))
+        pairs_c.extend(chosen)
+        counts[i] = len(chosen)
+    PQ = np.array(pairs_q, np.int64)
+    PC = np.array(pairs_c, np.int64)
+    P = len(PQ)
+    X = np.zeros((P, F), np.float32)
+    col = {name: k for k, name in enumerate(FEATURES)}
+
+    def put(name: str, values: np.ndarray) -> None:
+        X[:, col[name]] = values
+
+    is_rule = PC == rule_sp[PQ]
+    put("is_rule", is_rule)
+    put("rule_conf_if", is_rule * conf[PQ])
+    put("after_name_verb", (PC == after_name[PQ]) & (after_str[PQ] == 2))
+    put("after_name_beat", (PC == after_name[PQ]) & (after_str[PQ] == 1))
+    put("before_name_verb", (PC == before_name[PQ]) & (before_str[PQ] == 2))
+    put("before_name_beat", (PC == before_name[PQ]) & (before_str[PQ] == 1))
+    put("before_name_any", (PC == before_name[PQ]) & (before_str[PQ] == 0))
+    put("pronoun_resolved", PC == resolved[PQ])
+    g = gender[PC]
+    pr = pron[PQ]
+    agree = ((pr == 1) & (g == 1)) | ((pr == 2) & (g == 2)) | ((pr == 3) & narr[PC])
+    disagree = ((pr == 1) & (g == 2)) | ((pr == 2) & (g == 1)) | ((pr == 3) & ~narr[PC]) | ((pr == 1) | (pr == 2)) & narr[PC]
+    put("gender_agree", agree.astype(np.float32) - disagree)
+    put("c_gender", g)
+    put("c_narrator", narr[PC])
+    for k in range(4):
+        put(f"prev{k + 1}", PC == prev[k][0][PQ])
+    put("next1", PC == nxt[0][0][PQ])
+    put("next2", PC == nxt[1][0][PQ])
+    put("prev1_explicit", (PC == prev[0][0][PQ]) & prev[0][1][PQ])
+    put("next1_explicit", (PC == nxt[0][0][PQ]) & nxt[0][1][PQ])
+    since = np.full(P, 9.0, np.float32)
+    spoke = np.zeros(P, np.float32)
+    for k in range(8, 0, -1):
+        eq = PC == prev[k - 1][0][PQ]
+        since = np.where(eq, float(k), since)
+        spoke += eq
+    put("turns_since_spoke", since)
+    put("spoke_in_last8", spoke)
+
+    def member(lists: list[list[int]], rows: np.ndarray) -> np.ndarray:
+        """Whether each pair's candidate is in ``lists[rows]`` (rows: per-pair index, -1 = none)."""
+        keys = [r * K + c for r, cs in enumerate(lists) for c in cs]
+        if not keys:
+            return np.zeros(P, bool)
+        ok = rows >= 0
+        return ok & np.isin(np.where(ok, rows, 0) * K + PC, np.array(keys, np.int64))
+
+    put("voc_this", member(quote_vocs, PQ))
+    tq = qturn[PQ]
+    same_conv = lambda off: np.where(  # noqa: E731
+        (tq + off >= 0) & (tq + off < T) & (tconv[np.clip(tq + off, 0, T - 1)] == tconv[tq]), tq + off, -1
+    )
+    put("voc_prev1", member(turn_vocs, same_conv(-1)))
+    put("voc_prev2", member(turn_vocs, same_conv(-2)))
+    put("voc_next1", member(turn_vocs, same_conv(1)))
+    put("named_in_quote", member(in_quote, PQ))
+
+    base = PC * big
+
+    def count(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        return (np.searchsorted(mkey, base + hi) - np.searchsorted(mkey, base + lo)).astype(np.float32)
+
+    qs_ = qstart[PQ]
+    qe_ = qend[PQ]
+    k_before = np.searchsorted(mkey, base + qs_) - 1
+    kb = np.clip(k_before, 0, max(0, len(mkey) - 1))
+    ok_b = (k_before >= 0) & (len(mkey) > 0)
+    if len(mkey):
+        ok_b &= mkey[kb] // big == PC
+        dist_b = np.where(ok_b, qs_ - mkey[kb] % big, _FAR)
+    else:
+        dist_b = np.full(P, _FAR)
+    k_after = np.searchsorted(mkey, base + qe_)
+    ka = np.clip(k_after, 0, max(0, len(mkey) - 1))
+    if len(mkey):
+        ok_a = (k_after < len(mkey)) & (mkey[ka] // big == PC)
+        dist_a = np.where(ok_a, mkey[ka] % big - qe_, _FAR)
+    else:
+        dist_a = np.full(P, _FAR)
+    dist_b = np.minimum(dist_b, _FAR)
+    dist_a = np.minimum(dist_a, _FAR)
+    put("dist_before", np.log1p(dist_b))
+    put("dist_after", np.log1p(dist_a))
+    put("n_para_before", count(pstart[PQ], qs_))
+    put("n_para_after", count(qe_, pend[PQ]))
+    put("n_window", count(np.maximum(0, qs_ - 2000), qs_))
+    put("n_prev_para", count(prevp_start[PQ], pstart[PQ]))
+    # Recency rank among the quote's candidates (0 = named last before the quote).
+    order = np.lexsort((dist_b, PQ))
+    group_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    rank = np.empty(P, np.float32)
+    rank[order] = np.arange(P) - np.repeat(group_start, counts)
+    put("recency_rank", rank)
+    # Narration names by position: the paragraph's first, the last before, the first after.
+    if len(mpos):
+        f_idx = np.searchsorted(mpos, pstart)
+        fc = np.where((f_idx < len(mpos)) & (mpos[np.clip(f_idx, 0, len(mpos) - 1)] < pend), mchar[np.clip(f_idx, 0, len(mpos) - 1)], -1)
+        l_idx = np.searchsorted(mpos, qstart) - 1
+        lc = np.where((l_idx >= 0) & (mpos[np.clip(l_idx, 0, len(mpos) - 1)] >= pstart), mchar[np.clip(l_idx, 0, len(mpos) - 1)], -1)
+        a_idx = np.searchsorted(mpos, qend)
+        ac = np.where((a_idx < len(mpos)) & (mpos[np.clip(a_idx, 0, len(mpos) - 1)] < pend), mchar[np.clip(a_idx, 0, len(mpos) - 1)], -1)
+    else:
+        fc = lc = ac = np.full(Q, -1, np.int64)
+    put("first_in_para", PC == fc[PQ])
+    put("last_before_quote", PC == lc[PQ])
+    put("first_after_quote", PC == ac[PQ])
+    put("c_log_mentions", logcount[PC])
+    put("c_explicit_share", explicit_share[PC])
+    if len(conv_key_u):
+        pk = qconv[PQ] * K + PC
+        j = np.clip(np.searchsorted(conv_key_u, pk), 0, len(conv_key_u) - 1)
+        put("c_conv_explicit", np.where(conv_key_u[j] == pk, conv_key_n[j], 0))
+    put("q_kind", kind[PQ])
+    put("q_conf", conf[PQ])
+    put("q_pronoun", pron[PQ])
+    put("q_desc_tag", desc[PQ])
+    put("q_prev_para_tag", prev_para_tag[PQ])
+    put("q_log_len", np.log1p(qe_ - qs_))
+    put("q_turn_size", turn_size[PQ])
+    put("q_turn_pos", turn_pos[PQ])
+    text = analysis.text
+    para_initial = np.array([not text[int(a) : int(b)].strip() for a, b in zip(pstart, qstart)], np.float32)
+    narration_after = np.zeros(Q, np.float32)
+    for t in turns:
+        last = t[-1]
+        narration_after[t] = bool(text[int(qend[last]) : int(pend[last])].strip())
+    put("q_para_initial", para_initial[PQ])
+    put("q_narration_after", narration_after[PQ])
+    put("q_turn_in_conv", turn_in_conv[PQ])
+    put("q_n_candidates", counts[PQ])
+    put("q_has_narrator", np.full(P, narrator_i >= 0, np.float32))
+    put("q_continuation", continuation[PQ])
+    return CandidateTable(PQ.astype(np.int32), PC.astype(np.int32), ids, X)
