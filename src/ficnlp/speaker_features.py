@@ -21,6 +21,7 @@ characters and mentions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -76,6 +77,13 @@ FEATURES = (
     "first_in_para",
     "last_before_quote",
     "first_after_quote",
+    "dist_subject_before",
+    "compat_rank",
+    "subject_compat_rank",
+    "even_back",
+    "odd_back",
+    "even_fwd",
+    "odd_fwd",
     "c_log_mentions",
     "c_explicit_share",
     "c_conv_explicit",
@@ -93,15 +101,68 @@ FEATURES = (
     "q_n_candidates",
     "q_has_narrator",
     "q_continuation",
+    "turn_tag_name",
+    "turn_tag_resolved",
+    "q_anchor_back",
+    "q_anchor_fwd",
+    "q_n_compat",
 )
 
 #: How far back (code points) narration names become candidates.
-CANDIDATE_WINDOW = 1500
+CANDIDATE_WINDOW = 3000
 #: At most this many candidates per quotation (the nearest names are kept first).
-MAX_CANDIDATES = 14
+MAX_CANDIDATES = 20
 #: Narration names kept as candidates per quotation, most recent first.
-MAX_NAMED = 7
+MAX_NAMED = 10
+#: Speakers of this many turns back are candidates.
+PREV_TURNS = 8
+#: Names inside quotations (most recent first) within QUOTED_WINDOW code points.
+QUOTED_NAMES = 3
+QUOTED_WINDOW = 1500
+#: The novel's most frequent explicitly tagged speakers are always candidates.
+TOP_SPEAKERS = 3
 _FAR = 20000.0
+_PREV_WORD = re.compile(r"([A-Za-z]+)([^A-Za-z]*)$")
+_NEXT_WORD = re.compile(r"[\s,]*(?:[a-z]+ly\s+)?([A-Za-z]+)")
+_OBJECT_LEADS = frozenset(
+    """to at with of from for by on upon towards toward into onto about after before behind beside between like
+    than without against over under near round around past the a an his her their my our your its this that""".split()
+)
+_VERBS = frozenset(
+    """was is had has did does said says could would should might must will shall can may looked turned went came
+    made took gave felt saw knew thought sat stood got began kept left put ran rose cried asked replied answered
+    seemed smiled laughed nodded sighed glanced paused added continued returned walked stopped entered""".split()
+)
+
+
+def subject_flags(text: str, starts: list[int], ends: list[int]) -> np.ndarray:
+    """Whether each narration mention looks like a clause subject.
+
+    A mention after a preposition or determiner is not; one followed by a verb (a past
+    form in ``-ed`` or a common verb) or opening its sentence is.
+
+    Args:
+        text: the story text.
+        starts: mention starts (code points).
+        ends: mention ends.
+
+    Returns:
+        ``(mentions,)`` bool.
+    """
+    out = np.zeros(len(starts), bool)
+    for k, (a, b) in enumerate(zip(starts, ends)):
+        pm = _PREV_WORD.search(text, max(0, a - 30), a)
+        if pm is not None and pm.group(1).lower() in _OBJECT_LEADS and not pm.group(2).strip():
+            continue
+        nm = _NEXT_WORD.match(text, b, b + 30)
+        if nm is not None:
+            w = nm.group(1)
+            if w in _VERBS or (w.islower() and w.endswith("ed")):
+                out[k] = True
+                continue
+        if pm is None or any(c in pm.group(2) for c in ".!?;:\"”“\n—"):
+            out[k] = True
+    return out
 _GENDER_CODES = {"he/him": 1, "she/her": 2, "they/them": 3}
 
 
@@ -157,6 +218,8 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     mchar = np.array([c for _, c in nm], np.int64)
     big = text_len + 1
     mkey = np.sort(mchar * big + mpos)
+    subj = subject_flags(analysis.text, [m.span.start for m in state.index.narration if m.character_id in cidx], [m.span.end for m in state.index.narration if m.character_id in cidx])
+    skey = np.sort((mchar * big + mpos)[subj]) if len(mpos) else mkey
 
     # Per-quotation arrays.
     paragraphs = analysis.story.paragraphs
@@ -179,7 +242,21 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     before_str = np.array([q.before_strength for q in qs], np.int64)
     resolved = np.array([ci(q.resolved) for q in qs], np.int64)
     pron_codes = {None: 0, "he": 1, "she": 2, "i": 3, "we": 3, "they": 4}
-    pron = np.array([pron_codes.get(q.after_pro or q.before_pro, 0) for q in qs], np.int64)
+    pron = np.array([pron_codes.get(q.after_pro or q.before_pro or q.desc_pro, 0) for q in qs], np.int64)
+    # Tag evidence shared by the quotes of one turn ('"Yes," said he; "but …"').
+    turn_name = np.full(Q, -1, np.int64)
+    turn_res = np.full(Q, -1, np.int64)
+    for t in state.turns:
+        if len(t) < 2:
+            continue
+        name = next((n for n in (after_name[i] if after_str[i] == 2 else before_name[i] if before_str[i] == 2 else -1 for i in t) if n >= 0), -1)
+        res = next((int(resolved[i]) for i in t if resolved[i] >= 0), -1)
+        tp = next((int(pron[i]) for i in t if pron[i] > 0), 0)
+        for i in t:
+            turn_name[i] = name
+            turn_res[i] = res
+            if pron[i] == 0:
+                pron[i] = tp
     desc = np.array([q.after_desc is not None for q in qs], np.float32)
     prev_para_tag = np.array([q.before_prev_para for q in qs], np.float32)
     ids_q = {q.quote.id: i for i, q in enumerate(qs)}
@@ -209,6 +286,40 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
 
     prev = [turn_at(-k) for k in range(1, 9)]
     nxt = [turn_at(k) for k in (1, 2)]
+    # Anchors: turns whose speaker a tag names (explicit, or the narrator's "I").
+    anchor_sp = np.array(
+        [
+            next(
+                (ci(qs[i].speaker) for i in t if qs[i].speaker is not None and qs[i].confidence >= 0.85
+                 and (qs[i].kind == "explicit" or qs[i].pronoun in ("i", "we"))),
+                -1,
+            )
+            for t in turns
+        ],
+        np.int64,
+    )
+
+    def anchor_at(offset: int) -> np.ndarray:
+        t = qturn + offset
+        ok = (t >= 0) & (t < T)
+        tc = np.clip(t, 0, T - 1)
+        return np.where(ok & (tconv[tc] == tconv[qturn]), anchor_sp[tc], -1)
+
+    def first_anchor(offsets: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        sp = np.full(Q, -1, np.int64)
+        dist = np.full(Q, 9.0, np.float32)
+        for off in reversed(offsets):
+            a = anchor_at(off)
+            sp = np.where(a >= 0, a, sp)
+            dist = np.where(a >= 0, float(abs(off)), dist)
+        return sp, dist
+
+    even_back, d_eb = first_anchor([-2, -4, -6, -8])
+    odd_back, d_ob = first_anchor([-1, -3, -5, -7])
+    even_fwd, d_ef = first_anchor([2, 4, 6, 8])
+    odd_fwd, d_of = first_anchor([1, 3, 5, 7])
+    anchor_back = np.minimum(d_eb, d_ob)
+    anchor_fwd = np.minimum(d_ef, d_of)
 
     turn_vocs = [sorted({ci(v) for i in t for v in qs[i].vocatives} - {-1}) for t in turns]
     quote_vocs = [[ci(v) for v in q.vocatives if ci(v) >= 0] for q in qs]
@@ -228,6 +339,9 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     # Candidates.
     nstarts = state.index.nstarts
     narration = state.index.narration
+    all_starts = state.index.starts
+    all_mentions = state.index.mentions
+    top_speakers = [int(c) for c in np.argsort(-explicit_counts, kind="stable")[:TOP_SPEAKERS] if explicit_counts[c] > 0]
     from bisect import bisect_left
 
     pairs_q: list[int] = []
@@ -238,7 +352,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
         for c in (rule_sp[i], after_name[i], before_name[i], resolved[i]):
             if c >= 0:
                 cands[int(c)] = None
-        for sp_arr, _ in prev[:4]:
+        for sp_arr, _ in prev[:PREV_TURNS]:
             if sp_arr[i] >= 0:
                 cands[int(sp_arr[i])] = None
         for sp_arr, _ in nxt:
@@ -249,7 +363,8 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
             if 0 <= u < T and turn_conv[u] == turn_conv[t]:
                 for v in turn_vocs[u]:
                     cands[v] = None
-        lo = bisect_left(nstarts, q.quote.span.start - CANDIDATE_WINDOW)
+        start = q.quote.span.start
+        lo = bisect_left(nstarts, start - CANDIDATE_WINDOW)
         hi = bisect_left(nstarts, int(pend[i]))
         named = 0
         for m in reversed(narration[lo:hi]):
@@ -259,6 +374,19 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
                 named += 1
                 if named >= MAX_NAMED:
                     break
+        if QUOTED_NAMES:
+            lo = bisect_left(all_starts, start - QUOTED_WINDOW)
+            hi = bisect_left(all_starts, start)
+            named = 0
+            for m in reversed(all_mentions[lo:hi]):
+                c = cidx.get(m.character_id, -1)
+                if c >= 0 and c not in cands:
+                    cands[c] = None
+                    named += 1
+                    if named >= QUOTED_NAMES:
+                        break
+        for c in top_speakers:
+            cands[c] = None
         if narrator_i >= 0:
             cands[narrator_i] = None
         chosen = list(cands)[:MAX_CANDIDATES]
@@ -283,6 +411,8 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     put("before_name_beat", (PC == before_name[PQ]) & (before_str[PQ] == 1))
     put("before_name_any", (PC == before_name[PQ]) & (before_str[PQ] == 0))
     put("pronoun_resolved", PC == resolved[PQ])
+    put("turn_tag_name", PC == turn_name[PQ])
+    put("turn_tag_resolved", PC == turn_res[PQ])
     g = gender[PC]
     pr = pron[PQ]
     agree = ((pr == 1) & (g == 1)) | ((pr == 2) & (g == 2)) | ((pr == 3) & narr[PC])
@@ -348,6 +478,15 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     dist_b = np.minimum(dist_b, _FAR)
     dist_a = np.minimum(dist_a, _FAR)
     put("dist_before", np.log1p(dist_b))
+    k_sb = np.searchsorted(skey, base + qs_) - 1
+    ksb = np.clip(k_sb, 0, max(0, len(skey) - 1))
+    if len(skey):
+        ok_sb = (k_sb >= 0) & (skey[ksb] // big == PC)
+        dist_sb = np.where(ok_sb, qs_ - skey[ksb] % big, _FAR)
+    else:
+        dist_sb = np.full(P, _FAR)
+    dist_sb = np.minimum(dist_sb, _FAR)
+    put("dist_subject_before", np.log1p(dist_sb))
     put("dist_after", np.log1p(dist_a))
     put("n_para_before", count(pstart[PQ], qs_))
     put("n_para_after", count(qe_, pend[PQ]))
@@ -359,6 +498,24 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     rank = np.empty(P, np.float32)
     rank[order] = np.arange(P) - np.repeat(group_start, counts)
     put("recency_rank", rank)
+    compat = ~disagree & ~((pr == 0) & narr[PC] & False)
+
+    def group_rank(key: np.ndarray) -> np.ndarray:
+        o = np.lexsort((key, PQ))
+        r = np.empty(P, np.float32)
+        r[o] = np.arange(P) - np.repeat(group_start, counts)
+        return r
+
+    put("compat_rank", np.where(compat, group_rank(np.where(compat, dist_b, 1e9)), 20.0))
+    put("subject_compat_rank", np.where(compat, group_rank(np.where(compat, dist_sb, 1e9)), 20.0))
+    n_compat = np.bincount(PQ, weights=(compat & (dist_b < 3000)).astype(np.float64), minlength=Q).astype(np.float32)
+    put("q_n_compat", n_compat[PQ])
+    put("even_back", PC == even_back[PQ])
+    put("odd_back", PC == odd_back[PQ])
+    put("even_fwd", PC == even_fwd[PQ])
+    put("odd_fwd", PC == odd_fwd[PQ])
+    put("q_anchor_back", anchor_back[PQ])
+    put("q_anchor_fwd", anchor_fwd[PQ])
     # Narration names by position: the paragraph's first, the last before, the first after.
     if len(mpos):
         f_idx = np.searchsorted(mpos, pstart)

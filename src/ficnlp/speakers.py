@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ficnlp.lexicon import SPEECH_VERBS, TITLES
+from ficnlp.lexicon import FEMALE_NOUNS, FEMALE_TITLES, MALE_NOUNS, MALE_TITLES, SPEECH_VERBS, TITLES
 from ficnlp.model import Analysis, Character, Mention, Message, Quote, Span
 
 if TYPE_CHECKING:
@@ -60,7 +60,8 @@ _MORE_SPEECH = frozenset(
     cried returned answered observed exclaimed inquired enquired whispered called began went added
     persisted resumed concluded murmured stammered sobbed gasped urged assented retorted responded
     shouted screamed muttered growled sighed laughed continued explained suggested replied asked
-    answers asks cries says adds""".split()
+    answers asks cries says adds addressed blurted exclaiming shouting calling crying saying asking
+    replying answering whispering muttering murmuring""".split()
 )
 SPEECH = SPEECH_VERBS | _MORE_SPEECH
 #: Verbs that say who speaks without describing a gesture: the ones a "said X" tag uses.
@@ -120,6 +121,7 @@ class _Q:
     before_strength: int = 0  # 2: subject of a speech verb; 1: subject of the last sentence; 0: named in it
     before_pro: str | None = None
     before_prev_para: bool = False
+    desc_pro: str | None = None  # the pronoun a descriptive tag stands for ("her mother" -> she)
     pronoun: str | None = None  # the tag pronoun the speaker was resolved from
     resolved: str | None = None  # what that pronoun resolved to
     turn: int = -1
@@ -129,7 +131,19 @@ class _Q:
 class _Index:
     """Name mentions, with fast lookup by position and of the quotes' extents."""
 
-    def __init__(self, mentions: Sequence[Mention], quotes: Sequence[Quote]) -> None:
+    def __init__(self, mentions: Sequence[Mention], quotes: Sequence[Quote], characters: Sequence[Character] = ()) -> None:
+        owners: dict[str, set[str]] = {}
+        for c in characters:
+            if c.narrator:
+                continue
+            for n in c.names:
+                key = " ".join(n.split())
+                owners.setdefault(key, set()).add(c.id)
+                if key.lower().startswith("the "):
+                    owners.setdefault(key[4:], set()).add(c.id)
+        #: Names (as written) that belong to exactly one character: a fallback for a
+        #: name in a tag that the mention finder left out.
+        self.aliases = {n: next(iter(ids)) for n, ids in owners.items() if len(ids) == 1 and n[:1].isupper()}
         self.qspans = [q.span for q in quotes]
         self.qstarts = [s.start for s in self.qspans]
         self.mentions = [m for m in mentions if m.kind == "name"]
@@ -175,9 +189,46 @@ def _items(text: str, start: int, end: int, index: _Index) -> list[_Item]:
             pos = names[k].span.end
             k += 1
             continue
-        w = m.group().lower()
+        word = m.group()
+        if word[:1].isupper() and index.aliases and word.lower() not in _PRONOUNS:
+            hit = _alias_at(text, m.start(), end, index)
+            if hit is not None:
+                cid, stop = hit
+                if out and out[-1].value == "the" and text[out[-1].end : m.start()].strip() == "":
+                    out.pop()
+                out.append(_Item("name", cid, m.start(), stop))
+                pos = stop
+                continue
+        w = word.lower()
         out.append(_Item("pro" if w in _PRONOUNS else "word", w, m.start(), m.end()))
     return out
+
+
+_CAP_RUN = re.compile(r"[A-Z][A-Za-z'’-]*\.?(?:[ \t]+[A-Z][A-Za-z'’-]*\.?){0,3}")
+
+
+def _alias_at(text: str, start: int, end: int, index: _Index) -> tuple[str, int] | None:
+    """A character name written at ``start`` (longest match first), if the alias table knows it."""
+    m = _CAP_RUN.match(text, start, end)
+    if m is None:
+        return None
+    words = m.group().split()
+    for n in range(len(words), 0, -1):
+        key = " ".join(words[:n]).rstrip(".") if n == len(words) else " ".join(words[:n])
+        for k in (key, key.rstrip(".")):
+            cid = index.aliases.get(k)
+            if cid is not None:
+                stop = start + len(" ".join(words[:n]))
+                # Recompute the true end over the original spacing.
+                stop = start + _span_len(text, start, n)
+                return cid, stop
+    return None
+
+
+def _span_len(text: str, start: int, n_words: int) -> int:
+    """Length of the first ``n_words`` whitespace-separated words of ``text[start:]``, spacing kept."""
+    m = re.match(r"\S+(?:\s+\S+){%d}" % (n_words - 1), text[start : start + 200])
+    return len(m.group().rstrip(".,;:!?")) if m else 0
 
 
 def _last_sentence_start(text: str, start: int, end: int) -> int:
@@ -278,7 +329,7 @@ def _rules(analysis: Analysis) -> RuleState:
     text = analysis.text
     chars = {c.id: c for c in analysis.characters}
     narrator = next((c.id for c in analysis.characters if c.narrator), None)
-    index = _Index(analysis.mentions, analysis.quotes)
+    index = _Index(analysis.mentions, analysis.quotes, analysis.characters)
     paragraphs = analysis.story.paragraphs
     para_starts = [p.start for p in paragraphs]
     qs = [_Q(q, max(0, bisect_right(para_starts, q.span.start) - 1)) for q in analysis.quotes]
@@ -369,6 +420,14 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             q.after_pro = first.value
             q.tag = Span(first.start, nxt.end)
         return
+    if first.kind == "word" and first.value == "the" and nxt is not None and nxt.kind == "name":
+        # "the Rabbit whispered": a name after the article.
+        k = items.index(nxt)
+        after_name = items[k + 1] if k + 1 < len(items) else None
+        if after_name is not None and after_name.kind == "word" and after_name.value in SPEECH:
+            q.after_name, q.after_strength = nxt.value, 2
+            q.tag = Span(first.start, after_name.end)
+        return
     verb = first
     if verb.value.endswith("ly") and rest:
         verb, rest = rest[0], rest[1:]
@@ -388,9 +447,16 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         if not rest:
             return
     subj = rest[0]
+    if subj.kind == "name" and text[subj.end : subj.end + 2] in ("'s", "’s"):
+        # "responded Daisy's mamma": a description relative to the name.
+        words = [w.value for w in rest[1:3] if w.kind == "word"]
+        if words:
+            q.after_desc = "'s " + " ".join(words[:1])
+            q.tag = Span(verb.start, rest[1].end)
+        return
     if subj.kind == "name":
         between = _TITLE_WORDS.sub("", text[verb.end : subj.start])
-        if len(between.strip()) <= 12 and not any(c in between for c in ".!?\n"):
+        if len(between.strip()) <= 12 and not any(c in between for c in ".!?"):
             q.after_name, q.after_strength = subj.value, 2
             q.tag = Span(verb.start, subj.end)
         return
@@ -477,6 +543,21 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
         q.before_name, q.before_strength = names[0].value, 0
 
 
+#: Kinship and address nouns with lexical gender, beyond the lexicon's person nouns.
+_MALE_DESC = MALE_NOUNS | MALE_TITLES | frozenset("lordship papa husband host squire doctor stranger".split()) - {"mr", "mr.", "m"}
+_FEMALE_DESC = FEMALE_NOUNS | FEMALE_TITLES | frozenset("ladyship mamma mama hostess wife bride widow".split()) - {"ms", "mrs", "miss"}
+
+
+def _desc_pronoun(desc: str) -> str | None:
+    """The gender a descriptive tag carries: ``his wife`` -> she, ``the old man`` -> he, ``the other`` -> None."""
+    for w in reversed(desc.split()):
+        if w in _MALE_DESC:
+            return "he"
+        if w in _FEMALE_DESC:
+            return "she"
+    return None
+
+
 def _decide(
     text: str, q: _Q, para: Span, index: _Index, chars: dict[str, Character], narrator: str | None, qs: list[_Q], qi: int
 ) -> None:
@@ -495,6 +576,14 @@ def _decide(
     if q.before_name is not None and q.before_strength == 2:
         q.speaker, q.kind, q.confidence = q.before_name, "explicit", 0.85 if q.before_prev_para else 0.9
         return
+    if q.after_desc is not None:
+        q.desc_pro = _desc_pronoun(q.after_desc)
+        pos = q.tag.start if q.tag is not None else q.quote.span.end
+        cid = _resolve_pronoun(q.desc_pro or "they", pos, para, index, chars, narrator, qs, qi, want_any=q.desc_pro is None)
+        q.resolved = cid
+        if cid is not None:
+            q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.6
+            return
     if q.before_pro is not None:
         pos = q.quote.span.start
         cid = _resolve_pronoun(q.before_pro, pos, para, index, chars, narrator, qs, qi)
@@ -580,8 +669,12 @@ def _resolve_pronoun(
     narrator: str | None,
     qs: list[_Q],
     qi: int,
+    *,
+    want_any: bool = False,
 ) -> str | None:
     """The character a pronoun tag (``she said``) refers to.
+
+    ``want_any`` drops the gender constraint (a description such as ``the other``).
 
     Candidates are characters named in nearby narration and the recent speakers and
     addressees of the conversation. Each is scored: gender agreement (a known mismatch
@@ -594,7 +687,7 @@ def _resolve_pronoun(
     pro = pro.lower()
     if pro in ("i", "we"):
         return narrator
-    want = _SUBJECT_PRONOUNS.get(pro)
+    want = None if want_any else _SUBJECT_PRONOUNS.get(pro)
     scores: dict[str, float] = {}
     last_seen: dict[str, int] = {}
 
