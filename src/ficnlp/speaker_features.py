@@ -75,6 +75,8 @@ FEATURES = (
     "n_prev_para",
     "recency_rank",
     "first_in_para",
+    "first_in_segment",
+    "named_in_own_after",
     "last_before_quote",
     "first_after_quote",
     "dist_subject_before",
@@ -119,9 +121,14 @@ PREV_TURNS = 8
 #: Names inside quotations (most recent first) within QUOTED_WINDOW code points.
 QUOTED_NAMES = 3
 QUOTED_WINDOW = 1500
+#: First-person mentions (I, me, my) count as the narrator's mentions.
+NARRATOR_MENTIONS = True
 #: The novel's most frequent explicitly tagged speakers are always candidates.
 TOP_SPEAKERS = 3
 _FAR = 20000.0
+#: Added to the number of explicit tags when computing a character's share of them
+#: (a novel has thousands; a short story's few tags then weigh little).
+_SHARE_SMOOTHING = 50.0
 _PREV_WORD = re.compile(r"([A-Za-z]+)([^A-Za-z]*)$")
 _NEXT_WORD = re.compile(r"[\s,]*(?:[a-z]+ly\s+)?([A-Za-z]+)")
 _OBJECT_LEADS = frozenset(
@@ -213,12 +220,24 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     text_len = len(analysis.text)
 
     # Narration name mentions, by position and by (character, position).
-    nm = [(m.span.start, cidx[m.character_id]) for m in state.index.narration if m.character_id in cidx]
-    mpos = np.array([p for p, _ in nm], np.int64)
-    mchar = np.array([c for _, c in nm], np.int64)
+    names = [m for m in state.index.narration if m.character_id in cidx]
+    name_subj = subject_flags(analysis.text, [m.span.start for m in names], [m.span.end for m in names])
+    nm = [(m.span.start, cidx[m.character_id], bool(f)) for m, f in zip(names, name_subj)]
+    if narrator_i >= 0 and NARRATOR_MENTIONS:
+        # The narrator's own first-person mentions in narration count as its mentions
+        # ("I" as a subject).
+        text = analysis.text
+        nm += [
+            (m.span.start, narrator_i, text[m.span.start : m.span.end] == "I")
+            for m in analysis.mentions
+            if m.kind == "narrator" and m.character_id in cidx
+        ]
+        nm.sort()
+    mpos = np.array([p for p, _, _ in nm], np.int64)
+    mchar = np.array([c for _, c, _ in nm], np.int64)
+    subj = np.array([f for _, _, f in nm], bool)
     big = text_len + 1
     mkey = np.sort(mchar * big + mpos)
-    subj = subject_flags(analysis.text, [m.span.start for m in state.index.narration if m.character_id in cidx], [m.span.end for m in state.index.narration if m.character_id in cidx])
     skey = np.sort((mchar * big + mpos)[subj]) if len(mpos) else mkey
 
     # Per-quotation arrays.
@@ -233,6 +252,13 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
         pstart = np.zeros(Q, np.int64)
         pend = np.full(Q, text_len, np.int64)
         prevp_start = pstart
+    # A quote's own stretch of narration after it: up to the next quote of its paragraph.
+    seg_end = pend.copy()
+    seg_start = pstart.copy()
+    for i in range(Q - 1):
+        if qs[i + 1].para == qs[i].para:
+            seg_end[i] = qstart[i + 1]
+            seg_start[i + 1] = qend[i]
     rule_sp = np.array([ci(q.speaker) for q in qs], np.int64)
     kind = np.array([{"implicit": 1, "anaphoric": 2, "explicit": 3}.get(q.kind, 0) if q.speaker else 0 for q in qs], np.float32)
     conf = np.array([q.confidence if q.speaker else 0.0 for q in qs], np.float32)
@@ -331,7 +357,8 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     # Explicit attributions per character: in the novel and per conversation.
     strong = (kind == 3) & (conf >= 0.85) & (rule_sp >= 0)
     explicit_counts = np.bincount(rule_sp[strong], minlength=K).astype(np.float32)
-    explicit_share = explicit_counts / max(1.0, float(explicit_counts.sum()))
+    # Smoothed, so that one tag in a short story is not a strong prior.
+    explicit_share = explicit_counts / (float(explicit_counts.sum()) + _SHARE_SMOOTHING)
     qconv = tconv[qturn]
     conv_keys = qconv[strong] * K + rule_sp[strong]
     conv_key_u, conv_key_n = np.unique(conv_keys, return_counts=True)
@@ -473,8 +500,12 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     if len(mkey):
         ok_a = (k_after < len(mkey)) & (mkey[ka] // big == PC)
         dist_a = np.where(ok_a, mkey[ka] % big - qe_, _FAR)
+        # Not across another quote of the paragraph: a name there tags that quote.
+        own_after = ok_a & (mkey[ka] % big < seg_end[PQ])
     else:
+        own_after = np.zeros(P, bool)
         dist_a = np.full(P, _FAR)
+    put("named_in_own_after", own_after)
     dist_b = np.minimum(dist_b, _FAR)
     dist_a = np.minimum(dist_a, _FAR)
     put("dist_before", np.log1p(dist_b))
@@ -520,13 +551,16 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     if len(mpos):
         f_idx = np.searchsorted(mpos, pstart)
         fc = np.where((f_idx < len(mpos)) & (mpos[np.clip(f_idx, 0, len(mpos) - 1)] < pend), mchar[np.clip(f_idx, 0, len(mpos) - 1)], -1)
+        s_idx = np.searchsorted(mpos, seg_start)
+        sc_ = np.where((s_idx < len(mpos)) & (mpos[np.clip(s_idx, 0, len(mpos) - 1)] < seg_end), mchar[np.clip(s_idx, 0, len(mpos) - 1)], -1)
         l_idx = np.searchsorted(mpos, qstart) - 1
         lc = np.where((l_idx >= 0) & (mpos[np.clip(l_idx, 0, len(mpos) - 1)] >= pstart), mchar[np.clip(l_idx, 0, len(mpos) - 1)], -1)
         a_idx = np.searchsorted(mpos, qend)
         ac = np.where((a_idx < len(mpos)) & (mpos[np.clip(a_idx, 0, len(mpos) - 1)] < pend), mchar[np.clip(a_idx, 0, len(mpos) - 1)], -1)
     else:
-        fc = lc = ac = np.full(Q, -1, np.int64)
+        fc = lc = ac = sc_ = np.full(Q, -1, np.int64)
     put("first_in_para", PC == fc[PQ])
+    put("first_in_segment", PC == sc_[PQ])
     put("last_before_quote", PC == lc[PQ])
     put("first_after_quote", PC == ac[PQ])
     put("c_log_mentions", logcount[PC])
