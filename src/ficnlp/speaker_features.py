@@ -113,7 +113,7 @@ FEATURES = (
 #: How far back (code points) narration names become candidates.
 CANDIDATE_WINDOW = 3000
 #: At most this many candidates per quotation (the nearest names are kept first).
-MAX_CANDIDATES = 20
+MAX_CANDIDATES = 16
 #: Narration names kept as candidates per quotation, most recent first.
 MAX_NAMED = 10
 #: Speakers of this many turns back are candidates.
@@ -157,17 +157,27 @@ def subject_flags(text: str, starts: list[int], ends: list[int]) -> np.ndarray:
         ``(mentions,)`` bool.
     """
     out = np.zeros(len(starts), bool)
+    enders = frozenset(".!?;:\"”“—\n")
     for k, (a, b) in enumerate(zip(starts, ends)):
-        pm = _PREV_WORD.search(text, max(0, a - 30), a)
-        if pm is not None and pm.group(1).lower() in _OBJECT_LEADS and not pm.group(2).strip():
-            continue
-        nm = _NEXT_WORD.match(text, b, b + 30)
-        if nm is not None:
-            w = nm.group(1)
+        before = text[max(0, a - 30) : a]
+        words = before.split()
+        last = words[-1] if words else ""
+        if last and last[-1].isalpha() and not before[-1:].isalpha():
+            w = last.lower()
+            j = len(w) - 1
+            while j >= 0 and w[j].isalpha():
+                j -= 1
+            if w[j + 1 :] in _OBJECT_LEADS:
+                continue
+        nxt = text[b : b + 30].replace(",", " ").split()
+        if nxt and nxt[0].endswith("ly") and len(nxt) > 1:
+            nxt = nxt[1:]
+        if nxt:
+            w = nxt[0].strip(".,;:!?\"'”’")
             if w in _VERBS or (w.islower() and w.endswith("ed")):
                 out[k] = True
                 continue
-        if pm is None or any(c in pm.group(2) for c in ".!?;:\"”“\n—"):
+        if not last or not last[-1].isalpha() or any(c in enders for c in before[len(before.rstrip()) - 1 :]):
             out[k] = True
     return out
 _GENDER_CODES = {"he/him": 1, "she/her": 2, "they/them": 3}
@@ -183,12 +193,17 @@ class CandidateTable:
         char: ``(P,)`` int32, the index of each pair's candidate in ``char_ids``.
         char_ids: the character ids, in ``analysis.characters`` order.
         X: ``(P, len(FEATURES))`` float32 feature matrix.
+        fixed: ``(P,)`` bool, pairs of quotations whose own tag names the speaker
+            (``"…," said Alex``; ``Alex said, "…"``): the ranker leaves those to the rules
+            (on PDNC its overrides there were as often wrong as right) and is trained
+            on the others.
     """
 
     quote: np.ndarray
     char: np.ndarray
     char_ids: tuple[str, ...]
     X: np.ndarray
+    fixed: np.ndarray
 
 
 def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
@@ -208,7 +223,9 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     Q = len(qs)
     F = len(FEATURES)
     if Q == 0 or K == 0:
-        return CandidateTable(np.zeros(0, np.int32), np.zeros(0, np.int32), ids, np.zeros((0, F), np.float32))
+        return CandidateTable(
+            np.zeros(0, np.int32), np.zeros(0, np.int32), ids, np.zeros((0, F), np.float32), np.zeros(0, bool)
+        )
 
     def ci(cid: str | None) -> int:
         return cidx.get(cid, -1) if cid is not None else -1
@@ -363,71 +380,87 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     conv_keys = qconv[strong] * K + rule_sp[strong]
     conv_key_u, conv_key_n = np.unique(conv_keys, return_counts=True)
 
-    # Candidates.
-    nstarts = state.index.nstarts
-    narration = state.index.narration
-    all_starts = state.index.starts
-    all_mentions = state.index.mentions
-    top_speakers = [int(c) for c in np.argsort(-explicit_counts, kind="stable")[:TOP_SPEAKERS] if explicit_counts[c] > 0]
-    from bisect import bisect_left
+    # Candidates: (quote, character, priority) from every source, then de-duplicated
+    # (the lowest priority number wins) and capped per quote.
+    src_q: list[np.ndarray] = []
+    src_c: list[np.ndarray] = []
+    src_p: list[np.ndarray] = []
+    qi_all = np.arange(Q, dtype=np.int64)
 
-    pairs_q: list[int] = []
-    pairs_c: list[int] = []
-    counts = np.zeros(Q, np.int64)
-    for i, q in enumerate(qs):
-        cands: dict[int, None] = {}
-        for c in (rule_sp[i], after_name[i], before_name[i], resolved[i]):
-            if c >= 0:
-                cands[int(c)] = None
-        for sp_arr, _ in prev[:PREV_TURNS]:
-            if sp_arr[i] >= 0:
-                cands[int(sp_arr[i])] = None
-        for sp_arr, _ in nxt:
-            if sp_arr[i] >= 0:
-                cands[int(sp_arr[i])] = None
-        t = q.turn
-        for u in (t - 1, t + 1, t - 2):
-            if 0 <= u < T and turn_conv[u] == turn_conv[t]:
-                for v in turn_vocs[u]:
-                    cands[v] = None
-        start = q.quote.span.start
-        lo = bisect_left(nstarts, start - CANDIDATE_WINDOW)
-        hi = bisect_left(nstarts, int(pend[i]))
-        named = 0
-        for m in reversed(narration[lo:hi]):
-            c = cidx.get(m.character_id, -1)
-            if c >= 0 and c not in cands:
-                cands[c] = None
-                named += 1
-                if named >= MAX_NAMED:
-                    break
-        if QUOTED_NAMES:
-            lo = bisect_left(all_starts, start - QUOTED_WINDOW)
-            hi = bisect_left(all_starts, start)
-            named = 0
-            for m in reversed(all_mentions[lo:hi]):
-                c = cidx.get(m.character_id, -1)
-                if c >= 0 and c not in cands:
-                    cands[c] = None
-                    named += 1
-                    if named >= QUOTED_NAMES:
-                        break
-        for c in top_speakers:
-            cands[c] = None
-        if narrator_i >= 0:
-            cands[narrator_i] = None
-        chosen = list(cands)[:MAX_CANDIDATES]
-        pairs_q.extend([i] * len(chosen))
-        pairs_c.extend(chosen)
-        counts[i] = len(chosen)
-    PQ = np.array(pairs_q, np.int64)
-    PC = np.array(pairs_c, np.int64)
+    def add(chars: np.ndarray, priority: float | np.ndarray, quotes: np.ndarray = qi_all) -> None:
+        ok = chars >= 0
+        src_q.append(quotes[ok])
+        src_c.append(chars[ok])
+        src_p.append(np.broadcast_to(np.asarray(priority, np.float64), chars.shape)[ok])
+
+    for k, arr in enumerate((rule_sp, after_name, before_name, resolved)):
+        add(arr, k)
+    for k in range(PREV_TURNS):
+        add(prev[k][0], 10 + k)
+    for k, (sp_arr, _) in enumerate(nxt):
+        add(sp_arr, 20 + k)
+    # Characters addressed by name in the turns just before and after.
+    voc_t = np.array([t for t, vs in enumerate(turn_vocs) for _ in vs], np.int64)
+    voc_c = np.array([v for vs in turn_vocs for v in vs], np.int64)
+    if len(voc_t):
+        for k, off in enumerate((-1, 1, -2)):
+            u = qturn + off
+            lo = np.searchsorted(voc_t, u)
+            hi = np.searchsorted(voc_t, u + 1)
+            same = (u >= 0) & (u < T) & (tconv[np.clip(u, 0, T - 1)] == tconv[qturn])
+            n_win = np.where(same, hi - lo, 0)
+            rep_q = np.repeat(qi_all, n_win)
+            idx = np.repeat(lo, n_win) + np.arange(int(n_win.sum())) - np.repeat(np.cumsum(n_win) - n_win, n_win)
+            add(voc_c[idx], 30 + k, rep_q)
+    # Names in the narration of the last CANDIDATE_WINDOW code points and the paragraph.
+    if len(mpos):
+        lo = np.searchsorted(mpos, qstart - CANDIDATE_WINDOW)
+        hi = np.searchsorted(mpos, pend)
+        n_win = hi - lo
+        rep_q = np.repeat(qi_all, n_win)
+        offs = np.arange(int(n_win.sum())) - np.repeat(np.cumsum(n_win) - n_win, n_win)
+        idx = np.repeat(lo, n_win) + offs
+        # most recent first: priority grows with distance back from the paragraph end
+        add(mchar[idx], 100 + (np.repeat(hi, n_win) - idx), rep_q)
+    # Names inside quotations just before (the last few mentions).
+    if QUOTED_NAMES and state.index.mentions:
+        apos = np.array(state.index.starts, np.int64)
+        achar = np.array([cidx.get(m.character_id, -1) for m in state.index.mentions], np.int64)
+        hi = np.searchsorted(apos, qstart)
+        lo = np.maximum(np.searchsorted(apos, qstart - QUOTED_WINDOW), hi - 2 * QUOTED_NAMES)
+        n_win = hi - lo
+        rep_q = np.repeat(qi_all, n_win)
+        offs = np.arange(int(n_win.sum())) - np.repeat(np.cumsum(n_win) - n_win, n_win)
+        idx = np.repeat(lo, n_win) + offs
+        add(achar[idx], 200 + (np.repeat(hi, n_win) - idx), rep_q)
+    top_speakers = [int(c) for c in np.argsort(-explicit_counts, kind="stable")[:TOP_SPEAKERS] if explicit_counts[c] > 0]
+    for k, c in enumerate(top_speakers):
+        add(np.full(Q, c, np.int64), 300 + k)
+    if narrator_i >= 0:
+        add(np.full(Q, narrator_i, np.int64), 400)
+    all_q = np.concatenate(src_q)
+    all_c = np.concatenate(src_c)
+    all_p = np.minimum(np.concatenate(src_p), (1 << 20) - 1).astype(np.int64)
+    key = ((all_q * K + all_c) << 20) | all_p
+    key = np.sort(key)
+    pair = key >> 20
+    key = key[np.r_[True, pair[1:] != pair[:-1]]]  # each (quote, character) once, best priority
+    pair = key >> 20
+    all_q, all_c, all_p = pair // K, pair % K, key & ((1 << 20) - 1)
+    order = np.argsort((all_q << 20) | all_p, kind="stable")
+    all_q, all_c = all_q[order], all_c[order]
+    n_per = np.bincount(all_q, minlength=Q)
+    rank_in = np.arange(len(all_q)) - np.repeat(np.cumsum(n_per) - n_per, n_per)
+    keep = rank_in < MAX_CANDIDATES
+    PQ = all_q[keep]
+    PC = all_c[keep]
+    counts = np.bincount(PQ, minlength=Q).astype(np.int64)
     P = len(PQ)
-    X = np.zeros((P, F), np.float32)
+    XT = np.zeros((F, P), np.float32)  # filled column by column, transposed at the end
     col = {name: k for k, name in enumerate(FEATURES)}
 
     def put(name: str, values: np.ndarray) -> None:
-        X[:, col[name]] = values
+        XT[col[name]] = values
 
     is_rule = PC == rule_sp[PQ]
     put("is_rule", is_rule)
@@ -589,4 +622,12 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     put("q_n_candidates", counts[PQ])
     put("q_has_narrator", np.full(P, narrator_i >= 0, np.float32))
     put("q_continuation", continuation[PQ])
-    return CandidateTable(PQ.astype(np.int32), PC.astype(np.int32), ids, X)
+    fixed_q = np.array(
+        [
+            q.speaker is not None
+            and ((q.after_strength == 2 and q.speaker == q.after_name) or (q.before_strength == 2 and q.speaker == q.before_name))
+            for q in qs
+        ],
+        bool,
+    )
+    return CandidateTable(PQ.astype(np.int32), PC.astype(np.int32), ids, np.ascontiguousarray(XT.T), fixed_q[PQ])

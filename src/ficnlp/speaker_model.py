@@ -59,6 +59,7 @@ __all__ = [
     "load_model",
     "rerank",
     "shipped_model",
+    "held_out_summary",
     "text_digest",
 ]
 
@@ -215,6 +216,31 @@ class SpeakerModel:
         return {n: f.name for f in self.folds for n in f.held_out}
 
 
+def held_out_summary(texts: list[str], model: SpeakerModel | None = None) -> str:
+    """One line saying which forest scored the given texts (for evaluation reports).
+
+    Args:
+        texts: the evaluated documents' texts.
+        model: the model (default: the shipped one).
+
+    Returns:
+        E.g. ``speakers: ranker; 21 of 21 documents scored by the fold forest that held
+        them out (leave-novels-out, 7 folds), 0 by the full forest``.
+
+    Raises:
+        SpeakerModelError: the shipped model file cannot be used.
+    """
+    model = model or shipped_model()
+    if model is None:
+        return "speakers: rules only (the package ships no speaker model)"
+    held = sum(1 for t in texts if model.forest_for(t)[1] is not None)
+    return (
+        f"speakers: ranker; {held} of {len(texts)} documents scored by the fold forest that held them out "
+        f"(leave-novels-out, {len(model.folds)} folds), {len(texts) - held} by the forest trained on all "
+        "PDNC novels (docs/speakers.md)"
+    )
+
+
 def load_model(path: str | Path) -> SpeakerModel:
     """Load a speaker model file.
 
@@ -281,7 +307,8 @@ def rerank(analysis: Analysis, state: RuleState, model: SpeakerModel | None = No
     """Re-choose every quotation's speaker with the ranker (in place on ``state.qs``).
 
     Each quotation's candidates (:func:`~ficnlp.speaker_features.candidate_table`) are
-    scored; the best becomes the speaker, with confidence = its softmax share of the
+    scored, except those of quotations whose own tag names their speaker (kept as the
+    rules found them); the best becomes the speaker, with confidence = its softmax share of the
     candidates' scores. The ``kind`` follows the evidence: ``explicit`` when the
     winner is named in a tag, ``anaphoric`` when a pronoun tag resolved to it, else
     ``implicit``.
@@ -307,8 +334,10 @@ def rerank(analysis: Analysis, state: RuleState, model: SpeakerModel | None = No
     if len(table.quote) == 0:
         return None
     forest, fold = model.forest_for(analysis.text)
-    scores = forest.score(table.X)
-    choose(state, table.quote, table.char, table.char_ids, scores)
+    rows = ~table.fixed
+    if rows.any():
+        scores = forest.score(table.X[rows])
+        choose(state, table.quote[rows], table.char[rows], table.char_ids, scores)
     return fold
 
 

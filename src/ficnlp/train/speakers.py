@@ -82,9 +82,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_FOLDS = 7
 #: Tree depth of the exported forest (complete trees; see :mod:`ficnlp.speaker_model`).
 DEPTH = 4
-#: Boosting rounds. 100-300 rounds at depth 4-5 gave held-out accuracies within 0.005 of
-#: each other (cross-validated on PDNC); 150 keeps scoring fast (``docs/speakers.md``).
-ROUNDS = 150
+#: Boosting rounds. 100-300 rounds at depth 4-7 gave held-out accuracies within 0.003 of
+#: each other (cross-validated on PDNC); 100 keeps scoring fast (``docs/speakers.md``).
+ROUNDS = 100
 #: LightGBM parameters. ``max_depth`` must equal :data:`DEPTH`.
 PARAMS: dict[str, Any] = {
     "objective": "lambdarank",
@@ -115,6 +115,7 @@ class NovelExamples:
         X: ``(pairs, features)`` float32 features.
         quote: ``(pairs,)`` quotation index of each pair (grouped, in order).
         y: ``(pairs,)`` int8, 1 when the candidate maps to the gold speaker.
+        fixed: ``(pairs,)`` bool, pairs of quotations the ranker leaves to their tag.
         seconds: time to analyse and build the examples.
     """
 
@@ -123,6 +124,7 @@ class NovelExamples:
     X: np.ndarray
     quote: np.ndarray
     y: np.ndarray
+    fixed: np.ndarray
     seconds: float = 0.0
 
     @property
@@ -131,13 +133,13 @@ class NovelExamples:
         return self.doc.id
 
     def training_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Features, labels and group sizes of the quotations that have a positive candidate."""
+        """Features, labels and group sizes of the ranked quotations that have a positive candidate."""
         if len(self.quote) == 0:
             return self.X[:0], self.y[:0], np.zeros(0, np.int64)
         n_q = int(self.quote.max()) + 1
         has_pos = np.zeros(n_q, bool)
         np.logical_or.at(has_pos, self.quote, self.y == 1)
-        keep = has_pos[self.quote]
+        keep = has_pos[self.quote] & ~self.fixed
         q = self.quote[keep]
         groups = np.diff(np.flatnonzero(np.r_[True, q[1:] != q[:-1], True]))
         return self.X[keep], self.y[keep], groups
@@ -164,7 +166,7 @@ def novel_examples(doc: GoldDocument) -> NovelExamples:
     y = np.array(
         [g is not None and g == gold_speaker.get(int(q)) for g, q in zip(cand_gold, table.quote)], np.int8
     )
-    return NovelExamples(doc, pre, table.X, table.quote, y, time.perf_counter() - t0)
+    return NovelExamples(doc, pre, table.X, table.quote, y, table.fixed, time.perf_counter() - t0)
 
 
 def assign_folds(sizes: dict[str, int], k: int) -> dict[str, int]:
