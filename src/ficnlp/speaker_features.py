@@ -67,6 +67,7 @@ FEATURES = (
     "voc_prev2",
     "voc_next1",
     "named_in_quote",
+    "tag_object",
     "dist_before",
     "dist_after",
     "n_para_before",
@@ -86,6 +87,8 @@ FEATURES = (
     "odd_back",
     "even_fwd",
     "odd_fwd",
+    "scene_mentions",
+    "scene_explicit",
     "c_log_mentions",
     "c_explicit_share",
     "c_conv_explicit",
@@ -157,8 +160,8 @@ def subject_flags(text: str, starts: list[int], ends: list[int]) -> np.ndarray:
         ``(mentions,)`` bool.
     """
     out = np.zeros(len(starts), bool)
-    enders = frozenset(".!?;:\"”“—\n")
-    for k, (a, b) in enumerate(zip(starts, ends)):
+    enders = frozenset('.!?;:"”“—\n')
+    for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
         before = text[max(0, a - 30) : a]
         words = before.split()
         last = words[-1] if words else ""
@@ -180,7 +183,17 @@ def subject_flags(text: str, starts: list[int], ends: list[int]) -> np.ndarray:
         if not last or not last[-1].isalpha() or any(c in enders for c in before[len(before.rstrip()) - 1 :]):
             out[k] = True
     return out
+
+
 _GENDER_CODES = {"he/him": 1, "she/her": 2, "they/them": 3}
+
+
+def _windows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every index ``lo[i] <= j < hi[i]``, for every row ``i``: ``(row of each, index)``."""
+    n = np.maximum(hi - lo, 0)
+    rows = np.repeat(np.arange(len(lo), dtype=np.int64), n)
+    idx = np.repeat(lo, n) + np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+    return rows, idx
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +201,12 @@ class CandidateTable:
     """The candidates of every quotation and their features.
 
     Attributes:
-        quote: ``(P,)`` int32, the index of each pair's quotation in ``analysis.quotes``
+        quote: ``(n_pairs,)`` int32, the index of each pair's quotation in ``analysis.quotes``
             (pairs are grouped by quotation, in text order).
-        char: ``(P,)`` int32, the index of each pair's candidate in ``char_ids``.
+        char: ``(n_pairs,)`` int32, the index of each pair's candidate in ``char_ids``.
         char_ids: the character ids, in ``analysis.characters`` order.
-        X: ``(P, len(FEATURES))`` float32 feature matrix.
-        fixed: ``(P,)`` bool, pairs of quotations whose own tag names the speaker
+        X: ``(n_pairs, len(FEATURES))`` float32 feature matrix.
+        fixed: ``(n_pairs,)`` bool, pairs of quotations whose own tag names the speaker
             (``"…," said Alex``; ``Alex said, "…"``): the ranker leaves those to the rules
             (on PDNC its overrides there were as often wrong as right) and is trained
             on the others.
@@ -219,12 +232,12 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     qs = state.qs
     ids = tuple(c.id for c in analysis.characters)
     cidx = {cid: i for i, cid in enumerate(ids)}
-    K = len(ids)
-    Q = len(qs)
-    F = len(FEATURES)
-    if Q == 0 or K == 0:
+    n_chars = len(ids)
+    n_quotes = len(qs)
+    n_feat = len(FEATURES)
+    if n_quotes == 0 or n_chars == 0:
         return CandidateTable(
-            np.zeros(0, np.int32), np.zeros(0, np.int32), ids, np.zeros((0, F), np.float32), np.zeros(0, bool)
+            np.zeros(0, np.int32), np.zeros(0, np.int32), ids, np.zeros((0, n_feat), np.float32), np.zeros(0, bool)
         )
 
     def ci(cid: str | None) -> int:
@@ -239,7 +252,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     # Narration name mentions, by position and by (character, position).
     names = [m for m in state.index.narration if m.character_id in cidx]
     name_subj = subject_flags(analysis.text, [m.span.start for m in names], [m.span.end for m in names])
-    nm = [(m.span.start, cidx[m.character_id], bool(f)) for m, f in zip(names, name_subj)]
+    nm = [(m.span.start, cidx[m.character_id], bool(f)) for m, f in zip(names, name_subj, strict=True)]
     if narrator_i >= 0 and NARRATOR_MENTIONS:
         # The narrator's own first-person mentions in narration count as its mentions
         # ("I" as a subject).
@@ -264,20 +277,24 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     if paragraphs:
         pstart = np.array([paragraphs[q.para].start for q in qs], np.int64)
         pend = np.array([paragraphs[q.para].end for q in qs], np.int64)
-        prevp_start = np.array([paragraphs[q.para - 1].start if q.para > 0 else paragraphs[0].start for q in qs], np.int64)
+        prevp_start = np.array(
+            [paragraphs[q.para - 1].start if q.para > 0 else paragraphs[0].start for q in qs], np.int64
+        )
     else:
-        pstart = np.zeros(Q, np.int64)
-        pend = np.full(Q, text_len, np.int64)
+        pstart = np.zeros(n_quotes, np.int64)
+        pend = np.full(n_quotes, text_len, np.int64)
         prevp_start = pstart
     # A quote's own stretch of narration after it: up to the next quote of its paragraph.
     seg_end = pend.copy()
     seg_start = pstart.copy()
-    for i in range(Q - 1):
+    for i in range(n_quotes - 1):
         if qs[i + 1].para == qs[i].para:
             seg_end[i] = qstart[i + 1]
             seg_start[i + 1] = qend[i]
     rule_sp = np.array([ci(q.speaker) for q in qs], np.int64)
-    kind = np.array([{"implicit": 1, "anaphoric": 2, "explicit": 3}.get(q.kind, 0) if q.speaker else 0 for q in qs], np.float32)
+    kind = np.array(
+        [{"implicit": 1, "anaphoric": 2, "explicit": 3}.get(q.kind, 0) if q.speaker else 0 for q in qs], np.float32
+    )
     conf = np.array([q.confidence if q.speaker else 0.0 for q in qs], np.float32)
     after_name = np.array([ci(q.after_name) for q in qs], np.int64)
     after_str = np.array([q.after_strength for q in qs], np.int64)
@@ -287,12 +304,21 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     pron_codes = {None: 0, "he": 1, "she": 2, "i": 3, "we": 3, "they": 4}
     pron = np.array([pron_codes.get(q.after_pro or q.before_pro or q.desc_pro, 0) for q in qs], np.int64)
     # Tag evidence shared by the quotes of one turn ('"Yes," said he; "but …"').
-    turn_name = np.full(Q, -1, np.int64)
-    turn_res = np.full(Q, -1, np.int64)
+    turn_name = np.full(n_quotes, -1, np.int64)
+    turn_res = np.full(n_quotes, -1, np.int64)
     for t in state.turns:
         if len(t) < 2:
             continue
-        name = next((n for n in (after_name[i] if after_str[i] == 2 else before_name[i] if before_str[i] == 2 else -1 for i in t) if n >= 0), -1)
+        name = next(
+            (
+                n
+                for n in (
+                    after_name[i] if after_str[i] == 2 else before_name[i] if before_str[i] == 2 else -1 for i in t
+                )
+                if n >= 0
+            ),
+            -1,
+        )
         res = next((int(resolved[i]) for i in t if resolved[i] >= 0), -1)
         tp = next((int(pron[i]) for i in t if pron[i] > 0), 0)
         for i in t:
@@ -307,23 +333,23 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
 
     # Turns.
     turns, turn_conv = state.turns, state.turn_conv
-    T = len(turns)
+    n_turns = len(turns)
     turn_sp = np.array([next((ci(qs[i].speaker) for i in t if qs[i].speaker is not None), -1) for t in turns], np.int64)
     turn_expl = np.array([any(qs[i].kind == "explicit" and qs[i].confidence >= 0.85 for i in t) for t in turns], bool)
     tconv = np.array(turn_conv, np.int64)
     qturn = np.array([q.turn for q in qs], np.int64)
     turn_size = np.array([len(turns[q.turn]) for q in qs], np.float32)
     turn_pos = np.array([turns[q.turn].index(i) for i, q in enumerate(qs)], np.float32)
-    conv_first_turn = np.zeros(T, np.int64)
-    for t in range(1, T):
-        conv_first_turn[t] = conv_first_turn[t - 1] if tconv[t] == tconv[t - 1] else t
+    conv_first_turn = np.zeros(n_turns, np.int64)
+    for u in range(1, n_turns):
+        conv_first_turn[u] = conv_first_turn[u - 1] if tconv[u] == tconv[u - 1] else u
     turn_in_conv = np.minimum(qturn - conv_first_turn[qturn], 30).astype(np.float32)
 
     def turn_at(offset: int) -> tuple[np.ndarray, np.ndarray]:
         """Speaker and explicitness of the turn ``offset`` away from each quote's, in its conversation."""
         t = qturn + offset
-        ok = (t >= 0) & (t < T)
-        tc = np.clip(t, 0, T - 1)
+        ok = (t >= 0) & (t < n_turns)
+        tc = np.clip(t, 0, n_turns - 1)
         ok &= tconv[tc] == tconv[qturn]
         return np.where(ok, turn_sp[tc], -1), ok & turn_expl[tc]
 
@@ -333,8 +359,13 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     anchor_sp = np.array(
         [
             next(
-                (ci(qs[i].speaker) for i in t if qs[i].speaker is not None and qs[i].confidence >= 0.85
-                 and (qs[i].kind == "explicit" or qs[i].pronoun in ("i", "we"))),
+                (
+                    ci(qs[i].speaker)
+                    for i in t
+                    if qs[i].speaker is not None
+                    and qs[i].confidence >= 0.85
+                    and (qs[i].kind == "explicit" or qs[i].pronoun in ("i", "we"))
+                ),
                 -1,
             )
             for t in turns
@@ -344,13 +375,13 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
 
     def anchor_at(offset: int) -> np.ndarray:
         t = qturn + offset
-        ok = (t >= 0) & (t < T)
-        tc = np.clip(t, 0, T - 1)
+        ok = (t >= 0) & (t < n_turns)
+        tc = np.clip(t, 0, n_turns - 1)
         return np.where(ok & (tconv[tc] == tconv[qturn]), anchor_sp[tc], -1)
 
     def first_anchor(offsets: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        sp = np.full(Q, -1, np.int64)
-        dist = np.full(Q, 9.0, np.float32)
+        sp = np.full(n_quotes, -1, np.int64)
+        dist = np.full(n_quotes, 9.0, np.float32)
         for off in reversed(offsets):
             a = anchor_at(off)
             sp = np.where(a >= 0, a, sp)
@@ -367,17 +398,21 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     turn_vocs = [sorted({ci(v) for i in t for v in qs[i].vocatives} - {-1}) for t in turns]
     quote_vocs = [[ci(v) for v in q.vocatives if ci(v) >= 0] for q in qs]
     in_quote = [
-        sorted({ci(m.character_id) for m in state.index.between(q.quote.span.start, q.quote.span.end)} - {-1} - set(quote_vocs[i]))
+        sorted(
+            {ci(m.character_id) for m in state.index.between(q.quote.span.start, q.quote.span.end)}
+            - {-1}
+            - set(quote_vocs[i])
+        )
         for i, q in enumerate(qs)
     ]
 
     # Explicit attributions per character: in the novel and per conversation.
     strong = (kind == 3) & (conf >= 0.85) & (rule_sp >= 0)
-    explicit_counts = np.bincount(rule_sp[strong], minlength=K).astype(np.float32)
+    explicit_counts = np.bincount(rule_sp[strong], minlength=n_chars).astype(np.float32)
     # Smoothed, so that one tag in a short story is not a strong prior.
     explicit_share = explicit_counts / (float(explicit_counts.sum()) + _SHARE_SMOOTHING)
     qconv = tconv[qturn]
-    conv_keys = qconv[strong] * K + rule_sp[strong]
+    conv_keys = qconv[strong] * n_chars + rule_sp[strong]
     conv_key_u, conv_key_n = np.unique(conv_keys, return_counts=True)
 
     # Candidates: (quote, character, priority) from every source, then de-duplicated
@@ -385,7 +420,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     src_q: list[np.ndarray] = []
     src_c: list[np.ndarray] = []
     src_p: list[np.ndarray] = []
-    qi_all = np.arange(Q, dtype=np.int64)
+    qi_all = np.arange(n_quotes, dtype=np.int64)
 
     def add(chars: np.ndarray, priority: float | np.ndarray, quotes: np.ndarray = qi_all) -> None:
         ok = chars >= 0
@@ -404,92 +439,87 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     voc_c = np.array([v for vs in turn_vocs for v in vs], np.int64)
     if len(voc_t):
         for k, off in enumerate((-1, 1, -2)):
-            u = qturn + off
-            lo = np.searchsorted(voc_t, u)
-            hi = np.searchsorted(voc_t, u + 1)
-            same = (u >= 0) & (u < T) & (tconv[np.clip(u, 0, T - 1)] == tconv[qturn])
-            n_win = np.where(same, hi - lo, 0)
-            rep_q = np.repeat(qi_all, n_win)
-            idx = np.repeat(lo, n_win) + np.arange(int(n_win.sum())) - np.repeat(np.cumsum(n_win) - n_win, n_win)
-            add(voc_c[idx], 30 + k, rep_q)
-    # Names in the narration of the last CANDIDATE_WINDOW code points and the paragraph.
+            target = qturn + off
+            same = (target >= 0) & (target < n_turns) & (tconv[np.clip(target, 0, n_turns - 1)] == tconv[qturn])
+            lo_v = np.searchsorted(voc_t, target)
+            hi_v = np.where(same, np.searchsorted(voc_t, target + 1), lo_v)
+            rows, idx = _windows(lo_v, hi_v)
+            add(voc_c[idx], 30 + k, rows)
+    # Names in the narration of the last CANDIDATE_WINDOW code points and the paragraph,
+    # most recent first (the priority grows with the distance back from the paragraph end).
     if len(mpos):
-        lo = np.searchsorted(mpos, qstart - CANDIDATE_WINDOW)
-        hi = np.searchsorted(mpos, pend)
-        n_win = hi - lo
-        rep_q = np.repeat(qi_all, n_win)
-        offs = np.arange(int(n_win.sum())) - np.repeat(np.cumsum(n_win) - n_win, n_win)
-        idx = np.repeat(lo, n_win) + offs
-        # most recent first: priority grows with distance back from the paragraph end
-        add(mchar[idx], 100 + (np.repeat(hi, n_win) - idx), rep_q)
+        hi_n = np.searchsorted(mpos, pend)
+        rows, idx = _windows(np.searchsorted(mpos, qstart - CANDIDATE_WINDOW), hi_n)
+        add(mchar[idx], 100 + (hi_n[rows] - idx), rows)
     # Names inside quotations just before (the last few mentions).
     if QUOTED_NAMES and state.index.mentions:
         apos = np.array(state.index.starts, np.int64)
         achar = np.array([cidx.get(m.character_id, -1) for m in state.index.mentions], np.int64)
-        hi = np.searchsorted(apos, qstart)
-        lo = np.maximum(np.searchsorted(apos, qstart - QUOTED_WINDOW), hi - 2 * QUOTED_NAMES)
-        n_win = hi - lo
-        rep_q = np.repeat(qi_all, n_win)
-        offs = np.arange(int(n_win.sum())) - np.repeat(np.cumsum(n_win) - n_win, n_win)
-        idx = np.repeat(lo, n_win) + offs
-        add(achar[idx], 200 + (np.repeat(hi, n_win) - idx), rep_q)
-    top_speakers = [int(c) for c in np.argsort(-explicit_counts, kind="stable")[:TOP_SPEAKERS] if explicit_counts[c] > 0]
+        hi_q = np.searchsorted(apos, qstart)
+        lo_q = np.maximum(np.searchsorted(apos, qstart - QUOTED_WINDOW), hi_q - 2 * QUOTED_NAMES)
+        rows, idx = _windows(lo_q, hi_q)
+        add(achar[idx], 200 + (hi_q[rows] - idx), rows)
+    top_speakers = [
+        int(c) for c in np.argsort(-explicit_counts, kind="stable")[:TOP_SPEAKERS] if explicit_counts[c] > 0
+    ]
     for k, c in enumerate(top_speakers):
-        add(np.full(Q, c, np.int64), 300 + k)
+        add(np.full(n_quotes, c, np.int64), 300 + k)
     if narrator_i >= 0:
-        add(np.full(Q, narrator_i, np.int64), 400)
+        add(np.full(n_quotes, narrator_i, np.int64), 400)
     all_q = np.concatenate(src_q)
     all_c = np.concatenate(src_c)
     all_p = np.minimum(np.concatenate(src_p), (1 << 20) - 1).astype(np.int64)
-    key = ((all_q * K + all_c) << 20) | all_p
+    key = ((all_q * n_chars + all_c) << 20) | all_p
     key = np.sort(key)
     pair = key >> 20
     key = key[np.r_[True, pair[1:] != pair[:-1]]]  # each (quote, character) once, best priority
     pair = key >> 20
-    all_q, all_c, all_p = pair // K, pair % K, key & ((1 << 20) - 1)
+    all_q, all_c, all_p = pair // n_chars, pair % n_chars, key & ((1 << 20) - 1)
     order = np.argsort((all_q << 20) | all_p, kind="stable")
     all_q, all_c = all_q[order], all_c[order]
-    n_per = np.bincount(all_q, minlength=Q)
+    n_per = np.bincount(all_q, minlength=n_quotes)
     rank_in = np.arange(len(all_q)) - np.repeat(np.cumsum(n_per) - n_per, n_per)
     keep = rank_in < MAX_CANDIDATES
-    PQ = all_q[keep]
-    PC = all_c[keep]
-    counts = np.bincount(PQ, minlength=Q).astype(np.int64)
-    P = len(PQ)
-    XT = np.zeros((F, P), np.float32)  # filled column by column, transposed at the end
+    pq = all_q[keep]
+    pc = all_c[keep]
+    counts = np.bincount(pq, minlength=n_quotes).astype(np.int64)
+    n_pairs = len(pq)
+    xt = np.zeros((n_feat, n_pairs), np.float32)  # filled column by column, transposed at the end
     col = {name: k for k, name in enumerate(FEATURES)}
 
     def put(name: str, values: np.ndarray) -> None:
-        XT[col[name]] = values
+        xt[col[name]] = values
 
-    is_rule = PC == rule_sp[PQ]
+    is_rule = pc == rule_sp[pq]
     put("is_rule", is_rule)
-    put("rule_conf_if", is_rule * conf[PQ])
-    put("after_name_verb", (PC == after_name[PQ]) & (after_str[PQ] == 2))
-    put("after_name_beat", (PC == after_name[PQ]) & (after_str[PQ] == 1))
-    put("before_name_verb", (PC == before_name[PQ]) & (before_str[PQ] == 2))
-    put("before_name_beat", (PC == before_name[PQ]) & (before_str[PQ] == 1))
-    put("before_name_any", (PC == before_name[PQ]) & (before_str[PQ] == 0))
-    put("pronoun_resolved", PC == resolved[PQ])
-    put("turn_tag_name", PC == turn_name[PQ])
-    put("turn_tag_resolved", PC == turn_res[PQ])
-    g = gender[PC]
-    pr = pron[PQ]
-    agree = ((pr == 1) & (g == 1)) | ((pr == 2) & (g == 2)) | ((pr == 3) & narr[PC])
-    disagree = ((pr == 1) & (g == 2)) | ((pr == 2) & (g == 1)) | ((pr == 3) & ~narr[PC]) | ((pr == 1) | (pr == 2)) & narr[PC]
+    put("rule_conf_if", is_rule * conf[pq])
+    put("after_name_verb", (pc == after_name[pq]) & (after_str[pq] == 2))
+    put("after_name_beat", (pc == after_name[pq]) & (after_str[pq] == 1))
+    put("before_name_verb", (pc == before_name[pq]) & (before_str[pq] == 2))
+    put("before_name_beat", (pc == before_name[pq]) & (before_str[pq] == 1))
+    put("before_name_any", (pc == before_name[pq]) & (before_str[pq] == 0))
+    put("pronoun_resolved", pc == resolved[pq])
+    put("turn_tag_name", pc == turn_name[pq])
+    put("turn_tag_resolved", pc == turn_res[pq])
+    g = gender[pc]
+    pr = pron[pq]
+    agree = ((pr == 1) & (g == 1)) | ((pr == 2) & (g == 2)) | ((pr == 3) & narr[pc])
+    disagree = (
+        ((pr == 1) & (g == 2)) | ((pr == 2) & (g == 1)) | ((pr == 3) & ~narr[pc]) | ((pr == 1) | (pr == 2)) & narr[pc]
+    )
     put("gender_agree", agree.astype(np.float32) - disagree)
     put("c_gender", g)
-    put("c_narrator", narr[PC])
+    put("c_narrator", narr[pc])
     for k in range(4):
-        put(f"prev{k + 1}", PC == prev[k][0][PQ])
-    put("next1", PC == nxt[0][0][PQ])
-    put("next2", PC == nxt[1][0][PQ])
-    put("prev1_explicit", (PC == prev[0][0][PQ]) & prev[0][1][PQ])
-    put("next1_explicit", (PC == nxt[0][0][PQ]) & nxt[0][1][PQ])
-    since = np.full(P, 9.0, np.float32)
-    spoke = np.zeros(P, np.float32)
+        put(f"prev{k + 1}", pc == prev[k][0][pq])
+    put("next1", pc == nxt[0][0][pq])
+    put("next2", pc == nxt[1][0][pq])
+    put("prev1_explicit", (pc == prev[0][0][pq]) & prev[0][1][pq])
+    put("next1_explicit", (pc == nxt[0][0][pq]) & nxt[0][1][pq])
+    since = np.full(n_pairs, 9.0, np.float32)
+    spoke = np.zeros(n_pairs, np.float32)
     for k in range(8, 0, -1):
-        eq = PC == prev[k - 1][0][PQ]
+        eq = pc == prev[k - 1][0][pq]
         since = np.where(eq, float(k), since)
         spoke += eq
     put("turns_since_spoke", since)
@@ -497,47 +527,54 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
 
     def member(lists: list[list[int]], rows: np.ndarray) -> np.ndarray:
         """Whether each pair's candidate is in ``lists[rows]`` (rows: per-pair index, -1 = none)."""
-        keys = [r * K + c for r, cs in enumerate(lists) for c in cs]
+        keys = [r * n_chars + c for r, cs in enumerate(lists) for c in cs]
         if not keys:
-            return np.zeros(P, bool)
+            return np.zeros(n_pairs, bool)
         ok = rows >= 0
-        return ok & np.isin(np.where(ok, rows, 0) * K + PC, np.array(keys, np.int64))
+        return ok & np.isin(np.where(ok, rows, 0) * n_chars + pc, np.array(keys, np.int64))
 
-    put("voc_this", member(quote_vocs, PQ))
-    tq = qturn[PQ]
-    same_conv = lambda off: np.where(  # noqa: E731
-        (tq + off >= 0) & (tq + off < T) & (tconv[np.clip(tq + off, 0, T - 1)] == tconv[tq]), tq + off, -1
-    )
+    put("voc_this", member(quote_vocs, pq))
+    tq = qturn[pq]
+
+    def same_conv(off: int) -> np.ndarray:
+        """The turn ``off`` away from each pair's quote's turn, or -1 outside its conversation."""
+        u = tq + off
+        ok = (u >= 0) & (u < n_turns)
+        return np.where(ok & (tconv[np.clip(u, 0, n_turns - 1)] == tconv[tq]), u, -1)
+
     put("voc_prev1", member(turn_vocs, same_conv(-1)))
     put("voc_prev2", member(turn_vocs, same_conv(-2)))
     put("voc_next1", member(turn_vocs, same_conv(1)))
-    put("named_in_quote", member(in_quote, PQ))
+    put("named_in_quote", member(in_quote, pq))
+    tag_objects = [[ci(c) for c in q.tag_objects if ci(c) >= 0] for q in qs]
+    put("tag_object", member(tag_objects, pq))
 
-    base = PC * big
+    base = pc * big
 
     def count(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        return (np.searchsorted(mkey, base + hi) - np.searchsorted(mkey, base + lo)).astype(np.float32)
+        """Narration mentions of each pair's candidate in ``[lo, hi)``."""
+        return np.asarray(np.searchsorted(mkey, base + hi) - np.searchsorted(mkey, base + lo), np.float32)
 
-    qs_ = qstart[PQ]
-    qe_ = qend[PQ]
+    qs_ = qstart[pq]
+    qe_ = qend[pq]
     k_before = np.searchsorted(mkey, base + qs_) - 1
     kb = np.clip(k_before, 0, max(0, len(mkey) - 1))
     ok_b = (k_before >= 0) & (len(mkey) > 0)
     if len(mkey):
-        ok_b &= mkey[kb] // big == PC
+        ok_b &= mkey[kb] // big == pc
         dist_b = np.where(ok_b, qs_ - mkey[kb] % big, _FAR)
     else:
-        dist_b = np.full(P, _FAR)
+        dist_b = np.full(n_pairs, _FAR)
     k_after = np.searchsorted(mkey, base + qe_)
     ka = np.clip(k_after, 0, max(0, len(mkey) - 1))
     if len(mkey):
-        ok_a = (k_after < len(mkey)) & (mkey[ka] // big == PC)
+        ok_a = (k_after < len(mkey)) & (mkey[ka] // big == pc)
         dist_a = np.where(ok_a, mkey[ka] % big - qe_, _FAR)
         # Not across another quote of the paragraph: a name there tags that quote.
-        own_after = ok_a & (mkey[ka] % big < seg_end[PQ])
+        own_after = ok_a & (mkey[ka] % big < seg_end[pq])
     else:
-        own_after = np.zeros(P, bool)
-        dist_a = np.full(P, _FAR)
+        own_after = np.zeros(n_pairs, bool)
+        dist_a = np.full(n_pairs, _FAR)
     put("named_in_own_after", own_after)
     dist_b = np.minimum(dist_b, _FAR)
     dist_a = np.minimum(dist_a, _FAR)
@@ -545,89 +582,126 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     k_sb = np.searchsorted(skey, base + qs_) - 1
     ksb = np.clip(k_sb, 0, max(0, len(skey) - 1))
     if len(skey):
-        ok_sb = (k_sb >= 0) & (skey[ksb] // big == PC)
+        ok_sb = (k_sb >= 0) & (skey[ksb] // big == pc)
         dist_sb = np.where(ok_sb, qs_ - skey[ksb] % big, _FAR)
     else:
-        dist_sb = np.full(P, _FAR)
+        dist_sb = np.full(n_pairs, _FAR)
     dist_sb = np.minimum(dist_sb, _FAR)
     put("dist_subject_before", np.log1p(dist_sb))
     put("dist_after", np.log1p(dist_a))
-    put("n_para_before", count(pstart[PQ], qs_))
-    put("n_para_after", count(qe_, pend[PQ]))
+    put("n_para_before", count(pstart[pq], qs_))
+    put("n_para_after", count(qe_, pend[pq]))
     put("n_window", count(np.maximum(0, qs_ - 2000), qs_))
-    put("n_prev_para", count(prevp_start[PQ], pstart[PQ]))
+    put("n_prev_para", count(prevp_start[pq], pstart[pq]))
+    # Scene presence: named, or tagged as a speaker, since the scene began.
+    barriers = np.array(state.barriers, np.int64)
+    k_scene = np.searchsorted(barriers, qstart, side="right") - 1
+    scene_start = np.where(
+        k_scene >= 0, barriers[np.clip(k_scene, 0, max(0, len(barriers) - 1))] if len(barriers) else 0, 0
+    )
+    put("scene_mentions", np.log1p(count(scene_start[pq], qs_)))
+    strong_pos = qstart[strong]
+    strong_c = rule_sp[strong]
+    skey_tags = np.sort(strong_c * big + strong_pos)
+    put(
+        "scene_explicit",
+        np.log1p(np.searchsorted(skey_tags, base + qs_) - np.searchsorted(skey_tags, base + scene_start[pq])),
+    )
     # Recency rank among the quote's candidates (0 = named last before the quote).
-    order = np.lexsort((dist_b, PQ))
+    order = np.lexsort((dist_b, pq))
     group_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    rank = np.empty(P, np.float32)
-    rank[order] = np.arange(P) - np.repeat(group_start, counts)
+    rank = np.empty(n_pairs, np.float32)
+    rank[order] = np.arange(n_pairs) - np.repeat(group_start, counts)
     put("recency_rank", rank)
-    compat = ~disagree & ~((pr == 0) & narr[PC] & False)
+    compat = ~disagree & ~((pr == 0) & narr[pc] & False)
 
     def group_rank(key: np.ndarray) -> np.ndarray:
-        o = np.lexsort((key, PQ))
-        r = np.empty(P, np.float32)
-        r[o] = np.arange(P) - np.repeat(group_start, counts)
+        o = np.lexsort((key, pq))
+        r = np.empty(n_pairs, np.float32)
+        r[o] = np.arange(n_pairs) - np.repeat(group_start, counts)
         return r
 
     put("compat_rank", np.where(compat, group_rank(np.where(compat, dist_b, 1e9)), 20.0))
     put("subject_compat_rank", np.where(compat, group_rank(np.where(compat, dist_sb, 1e9)), 20.0))
-    n_compat = np.bincount(PQ, weights=(compat & (dist_b < 3000)).astype(np.float64), minlength=Q).astype(np.float32)
-    put("q_n_compat", n_compat[PQ])
-    put("even_back", PC == even_back[PQ])
-    put("odd_back", PC == odd_back[PQ])
-    put("even_fwd", PC == even_fwd[PQ])
-    put("odd_fwd", PC == odd_fwd[PQ])
-    put("q_anchor_back", anchor_back[PQ])
-    put("q_anchor_fwd", anchor_fwd[PQ])
+    n_compat = np.bincount(pq, weights=(compat & (dist_b < 3000)).astype(np.float64), minlength=n_quotes).astype(
+        np.float32
+    )
+    put("q_n_compat", n_compat[pq])
+    put("even_back", pc == even_back[pq])
+    put("odd_back", pc == odd_back[pq])
+    put("even_fwd", pc == even_fwd[pq])
+    put("odd_fwd", pc == odd_fwd[pq])
+    put("q_anchor_back", anchor_back[pq])
+    put("q_anchor_fwd", anchor_fwd[pq])
     # Narration names by position: the paragraph's first, the last before, the first after.
     if len(mpos):
         f_idx = np.searchsorted(mpos, pstart)
-        fc = np.where((f_idx < len(mpos)) & (mpos[np.clip(f_idx, 0, len(mpos) - 1)] < pend), mchar[np.clip(f_idx, 0, len(mpos) - 1)], -1)
+        fc = np.where(
+            (f_idx < len(mpos)) & (mpos[np.clip(f_idx, 0, len(mpos) - 1)] < pend),
+            mchar[np.clip(f_idx, 0, len(mpos) - 1)],
+            -1,
+        )
         s_idx = np.searchsorted(mpos, seg_start)
-        sc_ = np.where((s_idx < len(mpos)) & (mpos[np.clip(s_idx, 0, len(mpos) - 1)] < seg_end), mchar[np.clip(s_idx, 0, len(mpos) - 1)], -1)
+        sc_ = np.where(
+            (s_idx < len(mpos)) & (mpos[np.clip(s_idx, 0, len(mpos) - 1)] < seg_end),
+            mchar[np.clip(s_idx, 0, len(mpos) - 1)],
+            -1,
+        )
         l_idx = np.searchsorted(mpos, qstart) - 1
-        lc = np.where((l_idx >= 0) & (mpos[np.clip(l_idx, 0, len(mpos) - 1)] >= pstart), mchar[np.clip(l_idx, 0, len(mpos) - 1)], -1)
+        lc = np.where(
+            (l_idx >= 0) & (mpos[np.clip(l_idx, 0, len(mpos) - 1)] >= pstart),
+            mchar[np.clip(l_idx, 0, len(mpos) - 1)],
+            -1,
+        )
         a_idx = np.searchsorted(mpos, qend)
-        ac = np.where((a_idx < len(mpos)) & (mpos[np.clip(a_idx, 0, len(mpos) - 1)] < pend), mchar[np.clip(a_idx, 0, len(mpos) - 1)], -1)
+        ac = np.where(
+            (a_idx < len(mpos)) & (mpos[np.clip(a_idx, 0, len(mpos) - 1)] < pend),
+            mchar[np.clip(a_idx, 0, len(mpos) - 1)],
+            -1,
+        )
     else:
-        fc = lc = ac = sc_ = np.full(Q, -1, np.int64)
-    put("first_in_para", PC == fc[PQ])
-    put("first_in_segment", PC == sc_[PQ])
-    put("last_before_quote", PC == lc[PQ])
-    put("first_after_quote", PC == ac[PQ])
-    put("c_log_mentions", logcount[PC])
-    put("c_explicit_share", explicit_share[PC])
+        fc = lc = ac = sc_ = np.full(n_quotes, -1, np.int64)
+    put("first_in_para", pc == fc[pq])
+    put("first_in_segment", pc == sc_[pq])
+    put("last_before_quote", pc == lc[pq])
+    put("first_after_quote", pc == ac[pq])
+    put("c_log_mentions", logcount[pc])
+    put("c_explicit_share", explicit_share[pc])
     if len(conv_key_u):
-        pk = qconv[PQ] * K + PC
+        pk = qconv[pq] * n_chars + pc
         j = np.clip(np.searchsorted(conv_key_u, pk), 0, len(conv_key_u) - 1)
         put("c_conv_explicit", np.where(conv_key_u[j] == pk, conv_key_n[j], 0))
-    put("q_kind", kind[PQ])
-    put("q_conf", conf[PQ])
-    put("q_pronoun", pron[PQ])
-    put("q_desc_tag", desc[PQ])
-    put("q_prev_para_tag", prev_para_tag[PQ])
+    put("q_kind", kind[pq])
+    put("q_conf", conf[pq])
+    put("q_pronoun", pron[pq])
+    put("q_desc_tag", desc[pq])
+    put("q_prev_para_tag", prev_para_tag[pq])
     put("q_log_len", np.log1p(qe_ - qs_))
-    put("q_turn_size", turn_size[PQ])
-    put("q_turn_pos", turn_pos[PQ])
+    put("q_turn_size", turn_size[pq])
+    put("q_turn_pos", turn_pos[pq])
     text = analysis.text
-    para_initial = np.array([not text[int(a) : int(b)].strip() for a, b in zip(pstart, qstart)], np.float32)
-    narration_after = np.zeros(Q, np.float32)
+    para_initial = np.array(
+        [not text[int(a) : int(b)].strip() for a, b in zip(pstart, qstart, strict=True)], np.float32
+    )
+    narration_after = np.zeros(n_quotes, np.float32)
     for t in turns:
         last = t[-1]
         narration_after[t] = bool(text[int(qend[last]) : int(pend[last])].strip())
-    put("q_para_initial", para_initial[PQ])
-    put("q_narration_after", narration_after[PQ])
-    put("q_turn_in_conv", turn_in_conv[PQ])
-    put("q_n_candidates", counts[PQ])
-    put("q_has_narrator", np.full(P, narrator_i >= 0, np.float32))
-    put("q_continuation", continuation[PQ])
+    put("q_para_initial", para_initial[pq])
+    put("q_narration_after", narration_after[pq])
+    put("q_turn_in_conv", turn_in_conv[pq])
+    put("q_n_candidates", counts[pq])
+    put("q_has_narrator", np.full(n_pairs, narrator_i >= 0, np.float32))
+    put("q_continuation", continuation[pq])
     fixed_q = np.array(
         [
             q.speaker is not None
-            and ((q.after_strength == 2 and q.speaker == q.after_name) or (q.before_strength == 2 and q.speaker == q.before_name))
+            and (
+                (q.after_strength == 2 and q.speaker == q.after_name)
+                or (q.before_strength == 2 and q.speaker == q.before_name)
+            )
             for q in qs
         ],
         bool,
     )
-    return CandidateTable(PQ.astype(np.int32), PC.astype(np.int32), ids, np.ascontiguousarray(XT.T), fixed_q[PQ])
+    return CandidateTable(pq.astype(np.int32), pc.astype(np.int32), ids, np.ascontiguousarray(xt.T), fixed_q[pq])

@@ -56,10 +56,10 @@ __all__ = [
     "Forest",
     "SpeakerModel",
     "SpeakerModelError",
+    "held_out_summary",
     "load_model",
     "rerank",
     "shipped_model",
-    "held_out_summary",
     "text_digest",
 ]
 
@@ -115,33 +115,33 @@ class Forest:
         """Number of trees."""
         return int(self.feature.shape[0])
 
-    def score(self, X: np.ndarray) -> np.ndarray:
+    def score(self, x: np.ndarray) -> np.ndarray:
         """Sum of the trees' leaf values for each row.
 
         Args:
-            X: ``(rows, features)`` float32 matrix.
+            x: ``(rows, features)`` float32 matrix.
 
         Returns:
             ``(rows,)`` float64 scores (higher = more likely the speaker).
         """
-        X = np.ascontiguousarray(X, dtype=np.float32)
-        n_rows, n_feat = X.shape
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        n_rows, n_feat = x.shape
         out = np.zeros(n_rows, np.float64)
         if n_rows == 0 or self.trees == 0:
             return out
-        T = self.trees
+        n_trees = self.trees
         inner = (1 << self.depth) - 1
         ff = self.feature.ravel()
         tt = self.threshold.ravel()
         lf = self.leaf.ravel()
-        toff = (np.arange(T, dtype=np.int32) * inner)[None, :]
-        loff = (np.arange(T, dtype=np.int32) * (inner + 1))[None, :]
+        toff = (np.arange(n_trees, dtype=np.int32) * inner)[None, :]
+        loff = (np.arange(n_trees, dtype=np.int32) * (inner + 1))[None, :]
         for lo in range(0, n_rows, _BLOCK):
-            block = X[lo : lo + _BLOCK]
+            block = x[lo : lo + _BLOCK]
             n = block.shape[0]
             flat = block.ravel()
             rowoff = (np.arange(n, dtype=np.int32) * n_feat)[:, None]
-            node = np.zeros((n, T), np.int32)
+            node = np.zeros((n, n_trees), np.int32)
             for _ in range(self.depth):
                 k = toff + node
                 node = 2 * node + 1 + (flat[ff[k] + rowoff] > tt[k])
@@ -170,7 +170,9 @@ class Forest:
         except (KeyError, ValueError, TypeError) as exc:
             raise SpeakerModelError(f"{where}: malformed forest ({exc}); retrain with 'ficnlp train'") from exc
         if not (feature.shape[0] == threshold.shape[0] == leaf.shape[0]):
-            raise SpeakerModelError(f"{where}: forest arrays disagree on the number of trees; retrain with 'ficnlp train'")
+            raise SpeakerModelError(
+                f"{where}: forest arrays disagree on the number of trees; retrain with 'ficnlp train'"
+            )
         if feature.size and (feature.min() < 0 or feature.max() >= n_features):
             raise SpeakerModelError(f"{where}: a split tests a feature out of range; retrain with 'ficnlp train'")
         return cls(feature, threshold, leaf, depth)
@@ -267,9 +269,14 @@ def model_from_json(data: dict[str, Any], where: str = "<model>") -> SpeakerMode
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise SpeakerModelError(f"{where}: not a {SCHEMA} file; rebuild it with 'ficnlp train'")
     if data.get("feature_version") != FEATURE_VERSION or tuple(data.get("features", ())) != FEATURES:
+        got = tuple(data.get("features", ()))
+        detail = (
+            f"built for feature set {data.get('feature_version')}, this ficnlp computes {FEATURE_VERSION}"
+            if data.get("feature_version") != FEATURE_VERSION
+            else f"its {len(got)} features differ from the {len(FEATURES)} this ficnlp computes"
+        )
         raise SpeakerModelError(
-            f"{where}: built for feature set {data.get('feature_version')}, this ficnlp computes "
-            f"{FEATURE_VERSION}; retrain with 'ficnlp train' (or use Config(use_speaker_model=False))"
+            f"{where}: {detail}; retrain with 'ficnlp train' (or use Config(use_speaker_model=False))"
         )
     depth = int(data.get("depth", 0))
     if not 1 <= depth <= 12:
@@ -341,7 +348,9 @@ def rerank(analysis: Analysis, state: RuleState, model: SpeakerModel | None = No
     return fold
 
 
-def choose(state: RuleState, quote: np.ndarray, char: np.ndarray, char_ids: tuple[str, ...], scores: np.ndarray) -> None:
+def choose(
+    state: RuleState, quote: np.ndarray, char: np.ndarray, char_ids: tuple[str, ...], scores: np.ndarray
+) -> None:
     """Give each quotation its best-scoring candidate (pairs grouped by quotation, in order)."""
     starts = np.flatnonzero(np.r_[True, quote[1:] != quote[:-1]])
     best = np.maximum.reduceat(scores, starts)

@@ -75,7 +75,9 @@ _TAG_VERBS = frozenset(
 )
 _SUBJECT_PRONOUNS = {"he": "he/him", "she": "she/her", "i": "narrator", "they": "they/them", "we": "narrator"}
 _PRONOUNS = frozenset(_SUBJECT_PRONOUNS)
-_SUBORDINATORS = frozenset("when while as if though although because since until till whilst unless whom who that".split())
+_SUBORDINATORS = frozenset(
+    "when while as if though although because since until till whilst unless whom who that".split()
+)
 _PREPOSITIONS = frozenset(
     """to at with of from for by on upon towards toward into onto about after before behind beside
     between like than without against over under near round around past""".split()
@@ -122,6 +124,7 @@ class _Q:
     before_pro: str | None = None
     before_prev_para: bool = False
     desc_pro: str | None = None  # the pronoun a descriptive tag stands for ("her mother" -> she)
+    tag_objects: tuple[str, ...] = ()  # characters a tag addresses: "said she … to Elinor"
     pronoun: str | None = None  # the tag pronoun the speaker was resolved from
     resolved: str | None = None  # what that pronoun resolved to
     turn: int = -1
@@ -131,7 +134,9 @@ class _Q:
 class _Index:
     """Name mentions, with fast lookup by position and of the quotes' extents."""
 
-    def __init__(self, mentions: Sequence[Mention], quotes: Sequence[Quote], characters: Sequence[Character] = ()) -> None:
+    def __init__(
+        self, mentions: Sequence[Mention], quotes: Sequence[Quote], characters: Sequence[Character] = ()
+    ) -> None:
         owners: dict[str, set[str]] = {}
         for c in characters:
             if c.narrator:
@@ -227,8 +232,23 @@ def _alias_at(text: str, start: int, end: int, index: _Index) -> tuple[str, int]
 
 def _span_len(text: str, start: int, n_words: int) -> int:
     """Length of the first ``n_words`` whitespace-separated words of ``text[start:]``, spacing kept."""
-    m = re.match(r"\S+(?:\s+\S+){%d}" % (n_words - 1), text[start : start + 200])
+    m = re.match(r"\S+(?:\s+\S+){" + str(n_words - 1) + "}", text[start : start + 200])
     return len(m.group().rstrip(".,;:!?")) if m else 0
+
+
+#: Prepositions that make the following name the one spoken to ("said she, to Elinor").
+_ADDRESS_PREPS = frozenset("to at towards toward upon".split())
+
+
+def _objects(items: list[_Item]) -> tuple[str, ...]:
+    """Characters named right after an addressing preposition in a tag clause."""
+    return tuple(
+        dict.fromkeys(
+            it.value
+            for k, it in enumerate(items)
+            if it.kind == "name" and k > 0 and items[k - 1].kind == "word" and items[k - 1].value in _ADDRESS_PREPS
+        )
+    )
 
 
 def _last_sentence_start(text: str, start: int, end: int) -> int:
@@ -315,6 +335,7 @@ class RuleState:
         turn_conv: the conversation number of each turn.
         chars: the characters by id.
         narrator: the narrator's id, or ``None``.
+        barriers: where scenes start (scene breaks, chapter headings, time skips), sorted.
     """
 
     qs: list[_Q]
@@ -323,6 +344,7 @@ class RuleState:
     turn_conv: list[int]
     chars: dict[str, Character]
     narrator: str | None
+    barriers: list[int]
 
 
 def _rules(analysis: Analysis) -> RuleState:
@@ -353,7 +375,13 @@ def _rules(analysis: Analysis) -> RuleState:
             before_start = qs[members[j - 1]].quote.span.end if j > 0 else para.start
             _read_after(text, q, after_end, index)
             _read_before(text, q, before_start, q.quote.span.start, index)
-            if q.before_name is None and q.before_pro is None and j == 0 and p_idx > 0 and not text[para.start : q.quote.span.start].strip():
+            if (
+                q.before_name is None
+                and q.before_pro is None
+                and j == 0
+                and p_idx > 0
+                and not text[para.start : q.quote.span.start].strip()
+            ):
                 prev = paragraphs[p_idx - 1]
                 tail = text[prev.start : prev.end].rstrip()
                 prev_members = by_para.get(p_idx - 1, [])
@@ -377,7 +405,7 @@ def _rules(analysis: Analysis) -> RuleState:
     _share_continuations(qs)
 
     # Pass 2: conversation turns.
-    state = RuleState(qs, index, turns, turn_conv, chars, narrator)
+    state = RuleState(qs, index, turns, turn_conv, chars, narrator, barriers)
     _conversations(text, state)
     del conv_of_quote
     return state
@@ -394,6 +422,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
     items = _items(text, start, stop, index)
     if not items:
         return
+    q.tag_objects = _objects(items)
     lead_text = text[start : items[0].start]
     if lead_text.strip(" \t,\n—–-") != "":
         return
@@ -489,6 +518,9 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
     items = _items(text, sent, end, index)
     if not items:
         return
+    objects = _objects(items)
+    if objects:
+        q.tag_objects = tuple(dict.fromkeys((*q.tag_objects, *objects)))
     tail = text[items[-1].end : end].strip()
     open_clause = tail[-1:] in (",", ":", "—", "-", "") or tail.endswith("--")
     verb_k = None
@@ -544,8 +576,16 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
 
 
 #: Kinship and address nouns with lexical gender, beyond the lexicon's person nouns.
-_MALE_DESC = MALE_NOUNS | MALE_TITLES | frozenset("lordship papa husband host squire doctor stranger".split()) - {"mr", "mr.", "m"}
-_FEMALE_DESC = FEMALE_NOUNS | FEMALE_TITLES | frozenset("ladyship mamma mama hostess wife bride widow".split()) - {"ms", "mrs", "miss"}
+_MALE_DESC = (
+    MALE_NOUNS
+    | MALE_TITLES
+    | frozenset("lordship papa husband host squire doctor stranger".split()) - {"mr", "mr.", "m"}
+)
+_FEMALE_DESC = (
+    FEMALE_NOUNS
+    | FEMALE_TITLES
+    | frozenset("ladyship mamma mama hostess wife bride widow".split()) - {"ms", "mrs", "miss"}
+)
 
 
 def _desc_pronoun(desc: str) -> str | None:
@@ -559,7 +599,14 @@ def _desc_pronoun(desc: str) -> str | None:
 
 
 def _decide(
-    text: str, q: _Q, para: Span, index: _Index, chars: dict[str, Character], narrator: str | None, qs: list[_Q], qi: int
+    text: str,
+    q: _Q,
+    para: Span,
+    index: _Index,
+    chars: dict[str, Character],
+    narrator: str | None,
+    qs: list[_Q],
+    qi: int,
 ) -> None:
     """The rules' choice for one quote from its tags (a cascade, strongest first)."""
     if q.after_name is not None and q.after_strength == 2:
@@ -579,7 +626,9 @@ def _decide(
     if q.after_desc is not None:
         q.desc_pro = _desc_pronoun(q.after_desc)
         pos = q.tag.start if q.tag is not None else q.quote.span.end
-        cid = _resolve_pronoun(q.desc_pro or "they", pos, para, index, chars, narrator, qs, qi, want_any=q.desc_pro is None)
+        cid = _resolve_pronoun(
+            q.desc_pro or "they", pos, para, index, chars, narrator, qs, qi, want_any=q.desc_pro is None
+        )
         q.resolved = cid
         if cid is not None:
             q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.6
@@ -638,10 +687,17 @@ def _share_within_paragraph(text: str, qs: list[_Q], members: list[int]) -> None
             continue
         for k in [*range(j - 1, -1, -1), *range(j + 1, len(members))]:
             lo, hi = sorted((j, k))
-            if any(not text[qs[members[x]].quote.span.end : qs[members[x + 1]].quote.span.start].strip() for x in range(lo, hi)):
+            if any(
+                not text[qs[members[x]].quote.span.end : qs[members[x + 1]].quote.span.start].strip()
+                for x in range(lo, hi)
+            ):
                 continue
             if qs[members[k]].speaker is not None:
-                q.speaker, q.kind, q.confidence = qs[members[k]].speaker, qs[members[k]].kind, qs[members[k]].confidence * 0.9
+                q.speaker, q.kind, q.confidence = (
+                    qs[members[k]].speaker,
+                    qs[members[k]].kind,
+                    qs[members[k]].confidence * 0.9,
+                )
                 break
 
 
@@ -694,11 +750,12 @@ def _resolve_pronoun(
     def add(cid: str, value: float) -> None:
         scores[cid] = scores.get(cid, 0.0) + value
 
+    objects = set(qs[qi].tag_objects)
     for m in index.narration_between(max(0, pos - _ANTECEDENT_WINDOW), para.end):
         cid = m.character_id
         if m.span.start < pos:
             last_seen[cid] = m.span.start
-        if para.start <= m.span.start < para.end:
+        if para.start <= m.span.start < para.end and cid not in objects:
             add(cid, 4.0 if m.span.start < pos else 2.0)
     for cid, at in last_seen.items():
         add(cid, 2.0 * math.exp(-(pos - at) / 800.0))
@@ -767,8 +824,8 @@ def _turns(text: str, qs: list[_Q], barriers: list[int]) -> tuple[list[int], lis
     turn_conv: list[int] = []
     for i, q in enumerate(qs):
         if turns and turn_conv[-1] == conv_of[i] and qs[turns[-1][-1]].para == q.para:
-            gap = text[qs[turns[-1][-1]].quote.span.end : q.quote.span.start]
-            if gap.strip():
+            between = text[qs[turns[-1][-1]].quote.span.end : q.quote.span.start]
+            if between.strip():
                 turns[-1].append(i)
                 continue
         turns.append([i])
@@ -861,12 +918,16 @@ def _vocatives(text: str, quote: Quote, index: _Index) -> list[str]:
 
 
 def _addressees(q: _Q, qs: list[_Q], i: int) -> tuple[str, ...]:
-    voc = [v for v in q.vocatives if v != q.speaker]
+    voc = [v for v in (*q.vocatives, *q.tag_objects) if v != q.speaker]
     if voc:
-        return tuple(sorted(voc))
+        return tuple(sorted(set(voc)))
     # The other party: the nearest different speaker before or after, within a conversation.
     for k in (i - 1, i + 1, i - 2, i + 2):
-        if 0 <= k < len(qs) and qs[k].conv == q.conv and abs(qs[k].quote.span.start - q.quote.span.start) < _CONVERSATION_GAP:
+        if (
+            0 <= k < len(qs)
+            and qs[k].conv == q.conv
+            and abs(qs[k].quote.span.start - q.quote.span.start) < _CONVERSATION_GAP
+        ):
             s = qs[k].speaker
             if s is not None and s != q.speaker:
                 return (s,)
@@ -909,11 +970,15 @@ def _name_narrator(analysis: Analysis, state: RuleState) -> tuple[Analysis, bool
     qs = state.qs
     votes: Counter[str] = Counter()
     turn_speaker = [next((qs[i].speaker for i in turn if qs[i].speaker is not None), None) for turn in state.turns]
-    for t, turn in enumerate(state.turns):
+    for t in range(len(state.turns)):
         if turn_speaker[t] != narrator:
             continue
         for u in (t - 1, t + 1):
-            if 0 <= u < len(state.turns) and state.turn_conv[u] == state.turn_conv[t] and turn_speaker[u] not in (None, narrator):
+            if (
+                0 <= u < len(state.turns)
+                and state.turn_conv[u] == state.turn_conv[t]
+                and turn_speaker[u] not in (None, narrator)
+            ):
                 for i in state.turns[u]:
                     for v in qs[i].vocatives:
                         if v != narrator:
@@ -954,9 +1019,7 @@ def _name_narrator(analysis: Analysis, state: RuleState) -> tuple[Analysis, bool
         mention_count=old.mention_count + sum(chars[c].mention_count for c in merge),
     )
     characters = tuple(new_narrator if c.id == narrator else c for c in analysis.characters if c.id not in merge)
-    mentions = tuple(
-        Mention(m.span, narrator, m.kind) if m.character_id in merge else m for m in analysis.mentions
-    )
+    mentions = tuple(Mention(m.span, narrator, m.kind) if m.character_id in merge else m for m in analysis.mentions)
     return analysis.replace(characters=characters, mentions=mentions), True
 
 
@@ -976,4 +1039,6 @@ def _variants(target: Character, characters: Sequence[Character], narrator: str)
 
 def _bare_tokens(name: str) -> frozenset[str]:
     """A name's tokens without honorifics, lower-cased (``Mr. Hastings`` -> {hastings})."""
-    return frozenset(t for t in (w.strip(".").lower() for w in name.split()) if t and t not in TITLES and t != "monsieur")
+    return frozenset(
+        t for t in (w.strip(".").lower() for w in name.split()) if t and t not in TITLES and t != "monsieur"
+    )

@@ -34,7 +34,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "the held-out figures, write the model file and refresh the 'train' section of docs/benchmarks.md. "
         "Needs the 'train' extra (pip install 'ficnlp[train]').",
     )
-    p.add_argument("--shared", default="../shared", help="the shared data folder holding data/pdnc (default: ../shared)")
+    p.add_argument(
+        "--shared", default="../shared", help="the shared data folder holding data/pdnc (default: ../shared)"
+    )
     p.add_argument("--folds", type=int, default=None, help="leave-novels-out folds (default: 7)")
     p.add_argument(
         "--out",

@@ -50,7 +50,6 @@ from ficnlp.eval.metrics import (
     EvalResult,
     EvaluationError,
     GoldDocument,
-    figures,
     map_characters,
     match_quotes,
     score_document,
@@ -164,7 +163,7 @@ def novel_examples(doc: GoldDocument) -> NovelExamples:
     gold_speaker: dict[int, str | None] = {j: doc.quotes[i].speaker for i, j, _ in pairs}
     cand_gold = [mapping.get(table.char_ids[c]) for c in table.char]
     y = np.array(
-        [g is not None and g == gold_speaker.get(int(q)) for g, q in zip(cand_gold, table.quote)], np.int8
+        [g is not None and g == gold_speaker.get(int(q)) for g, q in zip(cand_gold, table.quote, strict=True)], np.int8
     )
     return NovelExamples(doc, pre, table.X, table.quote, y, table.fixed, time.perf_counter() - t0)
 
@@ -209,12 +208,14 @@ def fit_booster(examples: Sequence[NovelExamples], params: dict[str, Any] = PARA
     """
     lgb = _lightgbm()
     parts = [ex.training_rows() for ex in examples]
-    X = np.vstack([p[0] for p in parts])
+    x = np.vstack([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
     groups = np.concatenate([p[2] for p in parts])
     if len(groups) == 0:
-        raise InputError("no training example: no quotation has a candidate that maps to its gold speaker", source="PDNC")
-    data = lgb.Dataset(X, y, group=groups, feature_name=list(FEATURES), free_raw_data=True)
+        raise InputError(
+            "no training example: no quotation has a candidate that maps to its gold speaker", source="PDNC"
+        )
+    data = lgb.Dataset(x, y, group=groups, feature_name=list(FEATURES), free_raw_data=True)
     return lgb.train(dict(params), data, num_boost_round=rounds)
 
 
@@ -250,7 +251,9 @@ def booster_to_forest(booster: Any, depth: int = DEPTH) -> Forest:
         if level >= depth:
             raise InputError(f"tree {t} is deeper than {depth}: train with max_depth={depth}", source="model")
         if node.get("decision_type", "<=") != "<=":
-            raise InputError(f"tree {t} uses split {node.get('decision_type')!r}; only '<=' is supported", source="model")
+            raise InputError(
+                f"tree {t} uses split {node.get('decision_type')!r}; only '<=' is supported", source="model"
+            )
         feature[t, pos] = int(node["split_feature"])
         threshold[t, pos] = down(float(node["threshold"]))
         fill(t, node["left_child"], 2 * pos + 1, level + 1)
@@ -261,9 +264,9 @@ def booster_to_forest(booster: Any, depth: int = DEPTH) -> Forest:
     return Forest(feature, threshold, leaf.astype(np.float32), depth)
 
 
-def _check_export(booster: Any, forest: Forest, X: np.ndarray) -> None:
+def _check_export(booster: Any, forest: Forest, x: np.ndarray) -> None:
     """The exported forest must score like LightGBM (float32 leaf sums: 1e-3 tolerance)."""
-    sample = X[:: max(1, len(X) // 5000)]
+    sample = x[:: max(1, len(x) // 5000)]
     diff = np.abs(booster.predict(sample) - forest.score(sample))
     if diff.size and float(diff.max()) > 1e-3:
         raise InputError(f"exported forest disagrees with LightGBM by up to {diff.max():.2g}", source="model")
@@ -348,7 +351,9 @@ def train_speaker_model(
             ruled = speakers.attribute_speakers(ex.pre, Config(use_speaker_model=False))
             rules_docs[n] = score_document(ex.doc, ruled, seconds=time.perf_counter() - t1)
             f = ranker_docs[n].figures()
-            say(f"fold {k}: {n}: speaker accuracy {f['speaker_accuracy']:.3f} (rules {rules_docs[n].figures()['speaker_accuracy']:.3f})")
+            say(
+                f"fold {k}: {n}: speaker accuracy {f['speaker_accuracy']:.3f} (rules {rules_docs[n].figures()['speaker_accuracy']:.3f})"
+            )
         fold_entries.append(
             {
                 "name": f"fold{k}",
@@ -412,6 +417,7 @@ def train_markdown(result: TrainResult, *, command: str, model_path: str, model_
         model_path: where the model was written (shown as is).
         model_bytes: the model file's size.
     """
+
     def fmt(v: float | None) -> str:
         return "–" if v is None else f"{v:.3f}"
 
@@ -429,7 +435,7 @@ def train_markdown(result: TrainResult, *, command: str, model_path: str, model_
         "| novel | fold | gold | rules spk | ranker spk | expl | anaph | impl |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for d, b in zip(result.ranker.documents, result.rules.documents):
+    for d, b in zip(result.ranker.documents, result.rules.documents, strict=True):
         f, fb = d.figures(), b.figures()
         lines.append(
             f"| {d.doc.id} | {result.folds[d.doc.id]} | {d.counts.speaker_gold} | {fmt(fb['speaker_accuracy'])} | "
