@@ -116,7 +116,7 @@ FEATURES = (
 #: How far back (code points) narration names become candidates.
 CANDIDATE_WINDOW = 3000
 #: At most this many candidates per quotation (the nearest names are kept first).
-MAX_CANDIDATES = 16
+MAX_CANDIDATES = 12
 #: Narration names kept as candidates per quotation, most recent first.
 MAX_NAMED = 10
 #: Speakers of this many turns back are candidates.
@@ -206,17 +206,16 @@ class CandidateTable:
         char: ``(n_pairs,)`` int32, the index of each pair's candidate in ``char_ids``.
         char_ids: the character ids, in ``analysis.characters`` order.
         X: ``(n_pairs, len(FEATURES))`` float32 feature matrix.
-        fixed: ``(n_pairs,)`` bool, pairs of quotations whose own tag names the speaker
-            (``"…," said Alex``; ``Alex said, "…"``): the ranker leaves those to the rules
-            (on PDNC its overrides there were as often wrong as right) and is trained
-            on the others.
+
+    Quotations whose own tag names their speaker (``"…," said Alex``; ``Alex said,
+    "…"``) get no candidates: the ranker leaves them to the rules (on PDNC its
+    overrides there were as often wrong as right) and is trained on the others.
     """
 
     quote: np.ndarray
     char: np.ndarray
     char_ids: tuple[str, ...]
     X: np.ndarray
-    fixed: np.ndarray
 
 
 def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
@@ -236,9 +235,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     n_quotes = len(qs)
     n_feat = len(FEATURES)
     if n_quotes == 0 or n_chars == 0:
-        return CandidateTable(
-            np.zeros(0, np.int32), np.zeros(0, np.int32), ids, np.zeros((0, n_feat), np.float32), np.zeros(0, bool)
-        )
+        return CandidateTable(np.zeros(0, np.int32), np.zeros(0, np.int32), ids, np.zeros((0, n_feat), np.float32))
 
     def ci(cid: str | None) -> int:
         return cidx.get(cid, -1) if cid is not None else -1
@@ -421,9 +418,21 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     src_c: list[np.ndarray] = []
     src_p: list[np.ndarray] = []
     qi_all = np.arange(n_quotes, dtype=np.int64)
+    # Quotes whose own tag names the speaker are left to the rules: no candidates.
+    fixed_q = np.array(
+        [
+            q.speaker is not None
+            and (
+                (q.after_strength == 2 and q.speaker == q.after_name)
+                or (q.before_strength == 2 and q.speaker == q.before_name)
+            )
+            for q in qs
+        ],
+        bool,
+    )
 
     def add(chars: np.ndarray, priority: float | np.ndarray, quotes: np.ndarray = qi_all) -> None:
-        ok = chars >= 0
+        ok = (chars >= 0) & ~fixed_q[quotes]
         src_q.append(quotes[ok])
         src_c.append(chars[ok])
         src_p.append(np.broadcast_to(np.asarray(priority, np.float64), chars.shape)[ok])
@@ -608,21 +617,22 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
         np.log1p(np.searchsorted(skey_tags, base + qs_) - np.searchsorted(skey_tags, base + scene_start[pq])),
     )
     # Recency rank among the quote's candidates (0 = named last before the quote).
-    order = np.lexsort((dist_b, pq))
     group_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    rank = np.empty(n_pairs, np.float32)
-    rank[order] = np.arange(n_pairs) - np.repeat(group_start, counts)
-    put("recency_rank", rank)
-    compat = ~disagree & ~((pr == 0) & narr[pc] & False)
+    within = np.arange(n_pairs) - np.repeat(group_start, counts)
 
     def group_rank(key: np.ndarray) -> np.ndarray:
-        o = np.lexsort((key, pq))
+        """Rank of each pair's ``key`` (ascending; ties by candidate order) within its quote."""
+        # Pairs are grouped by quote, so a stable sort on (quote, key) packed in one int64
+        # ranks within groups; keys are distances below 2**21 (or the 2**30 sentinel).
+        packed = (pq << 31) | np.minimum(key, 2**30).astype(np.int64)
         r = np.empty(n_pairs, np.float32)
-        r[o] = np.arange(n_pairs) - np.repeat(group_start, counts)
+        r[np.argsort(packed, kind="stable")] = within
         return r
 
-    put("compat_rank", np.where(compat, group_rank(np.where(compat, dist_b, 1e9)), 20.0))
-    put("subject_compat_rank", np.where(compat, group_rank(np.where(compat, dist_sb, 1e9)), 20.0))
+    put("recency_rank", group_rank(dist_b))
+    compat = ~disagree
+    put("compat_rank", np.where(compat, group_rank(np.where(compat, dist_b, 2**30)), 20.0))
+    put("subject_compat_rank", np.where(compat, group_rank(np.where(compat, dist_sb, 2**30)), 20.0))
     n_compat = np.bincount(pq, weights=(compat & (dist_b < 3000)).astype(np.float64), minlength=n_quotes).astype(
         np.float32
     )
@@ -693,15 +703,4 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     put("q_n_candidates", counts[pq])
     put("q_has_narrator", np.full(n_pairs, narrator_i >= 0, np.float32))
     put("q_continuation", continuation[pq])
-    fixed_q = np.array(
-        [
-            q.speaker is not None
-            and (
-                (q.after_strength == 2 and q.speaker == q.after_name)
-                or (q.before_strength == 2 and q.speaker == q.before_name)
-            )
-            for q in qs
-        ],
-        bool,
-    )
-    return CandidateTable(pq.astype(np.int32), pc.astype(np.int32), ids, np.ascontiguousarray(xt.T), fixed_q[pq])
+    return CandidateTable(pq.astype(np.int32), pc.astype(np.int32), ids, np.ascontiguousarray(xt.T))

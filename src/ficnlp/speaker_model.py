@@ -313,9 +313,9 @@ def shipped_model() -> SpeakerModel | None:
 def rerank(analysis: Analysis, state: RuleState, model: SpeakerModel | None = None) -> Fold | None:
     """Re-choose every quotation's speaker with the ranker (in place on ``state.qs``).
 
-    Each quotation's candidates (:func:`~ficnlp.speaker_features.candidate_table`) are
-    scored, except those of quotations whose own tag names their speaker (kept as the
-    rules found them); the best becomes the speaker, with confidence = its softmax share of the
+    Each quotation's candidates (:func:`~ficnlp.speaker_features.candidate_table`;
+    none for a quotation whose own tag names its speaker, which keeps the rules'
+    choice) are scored; the best becomes the speaker, with confidence = its softmax share of the
     candidates' scores. The ``kind`` follows the evidence: ``explicit`` when the
     winner is named in a tag, ``anaphoric`` when a pronoun tag resolved to it, else
     ``implicit``.
@@ -341,10 +341,7 @@ def rerank(analysis: Analysis, state: RuleState, model: SpeakerModel | None = No
     if len(table.quote) == 0:
         return None
     forest, fold = model.forest_for(analysis.text)
-    rows = ~table.fixed
-    if rows.any():
-        scores = forest.score(table.X[rows])
-        choose(state, table.quote[rows], table.char[rows], table.char_ids, scores)
+    choose(state, table.quote, table.char, table.char_ids, forest.score(table.X))
     return fold
 
 
