@@ -281,6 +281,17 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
         pstart = np.zeros(n_quotes, np.int64)
         pend = np.full(n_quotes, text_len, np.int64)
         prevp_start = pstart
+    # The quote's scene: from the last barrier (scene break, chapter heading, time skip)
+    # before it to the next. Distances and windows stop there, so that text between
+    # chapters (an AO3 end note, a heading) does not change a feature.
+    barriers = np.array(state.barriers, np.int64)
+    k_scene = np.searchsorted(barriers, qstart, side="right")
+    scene_start = np.where(k_scene > 0, barriers[np.clip(k_scene - 1, 0, None)] if len(barriers) else 0, 0)
+    scene_end = np.where(
+        k_scene < len(barriers),
+        barriers[np.clip(k_scene, None, len(barriers) - 1)] if len(barriers) else text_len,
+        text_len,
+    )
     # A quote's own stretch of narration after it: up to the next quote of its paragraph.
     seg_end = pend.copy()
     seg_start = pstart.copy()
@@ -458,14 +469,16 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     # most recent first (the priority grows with the distance back from the paragraph end).
     if len(mpos):
         hi_n = np.searchsorted(mpos, pend)
-        rows, idx = _windows(np.searchsorted(mpos, qstart - CANDIDATE_WINDOW), hi_n)
+        rows, idx = _windows(np.searchsorted(mpos, np.maximum(qstart - CANDIDATE_WINDOW, scene_start)), hi_n)
         add(mchar[idx], 100 + (hi_n[rows] - idx), rows)
     # Names inside quotations just before (the last few mentions).
     if QUOTED_NAMES and state.index.mentions:
         apos = np.array(state.index.starts, np.int64)
         achar = np.array([cidx.get(m.character_id, -1) for m in state.index.mentions], np.int64)
         hi_q = np.searchsorted(apos, qstart)
-        lo_q = np.maximum(np.searchsorted(apos, qstart - QUOTED_WINDOW), hi_q - 2 * QUOTED_NAMES)
+        lo_q = np.maximum(
+            np.searchsorted(apos, np.maximum(qstart - QUOTED_WINDOW, scene_start)), hi_q - 2 * QUOTED_NAMES
+        )
         rows, idx = _windows(lo_q, hi_q)
         add(achar[idx], 200 + (hi_q[rows] - idx), rows)
     top_speakers = [
@@ -571,6 +584,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     ok_b = (k_before >= 0) & (len(mkey) > 0)
     if len(mkey):
         ok_b &= mkey[kb] // big == pc
+        ok_b &= mkey[kb] % big >= scene_start[pq]
         dist_b = np.where(ok_b, qs_ - mkey[kb] % big, _FAR)
     else:
         dist_b = np.full(n_pairs, _FAR)
@@ -578,6 +592,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     ka = np.clip(k_after, 0, max(0, len(mkey) - 1))
     if len(mkey):
         ok_a = (k_after < len(mkey)) & (mkey[ka] // big == pc)
+        ok_a &= mkey[ka] % big < scene_end[pq]
         dist_a = np.where(ok_a, mkey[ka] % big - qe_, _FAR)
         # Not across another quote of the paragraph: a name there tags that quote.
         own_after = ok_a & (mkey[ka] % big < seg_end[pq])
@@ -592,6 +607,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     ksb = np.clip(k_sb, 0, max(0, len(skey) - 1))
     if len(skey):
         ok_sb = (k_sb >= 0) & (skey[ksb] // big == pc)
+        ok_sb &= skey[ksb] % big >= scene_start[pq]
         dist_sb = np.where(ok_sb, qs_ - skey[ksb] % big, _FAR)
     else:
         dist_sb = np.full(n_pairs, _FAR)
@@ -600,14 +616,9 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     put("dist_after", np.log1p(dist_a))
     put("n_para_before", count(pstart[pq], qs_))
     put("n_para_after", count(qe_, pend[pq]))
-    put("n_window", count(np.maximum(0, qs_ - 2000), qs_))
-    put("n_prev_para", count(prevp_start[pq], pstart[pq]))
+    put("n_window", count(np.maximum(scene_start[pq], qs_ - 2000), qs_))
+    put("n_prev_para", count(np.maximum(prevp_start, scene_start)[pq], pstart[pq]))
     # Scene presence: named, or tagged as a speaker, since the scene began.
-    barriers = np.array(state.barriers, np.int64)
-    k_scene = np.searchsorted(barriers, qstart, side="right") - 1
-    scene_start = np.where(
-        k_scene >= 0, barriers[np.clip(k_scene, 0, max(0, len(barriers) - 1))] if len(barriers) else 0, 0
-    )
     put("scene_mentions", np.log1p(count(scene_start[pq], qs_)))
     strong_pos = qstart[strong]
     strong_c = rule_sp[strong]
