@@ -10,8 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import ficnlp
 from conftest import DATA, ROOT
 from test_cases import check_case
@@ -48,7 +46,6 @@ def test_sample_story_structure_quotations_and_characters() -> None:
     assert check_case(case, analysis) == []
 
 
-@pytest.mark.xfail(strict=True, reason="speaker attribution: 4 of 26 hand-checked quotations still wrong")
 def test_sample_story_speakers_and_addressees() -> None:
     exp = json.loads((DATA / "sample_expectations.json").read_text(encoding="utf-8"))
     analysis = ficnlp.analyze(Path(SAMPLE))

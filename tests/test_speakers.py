@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ficnlp import analyze_text
+from ficnlp import Config, analyze_text
 from ficnlp.model import Analysis
 
 
@@ -89,3 +89,110 @@ def test_speakers_chat_lines_take_their_label() -> None:
 def test_speakers_confidence_is_a_probability() -> None:
     a = analyze_text('"Hi," said Ann. "Hey." "Bye," she said.')
     assert all(0.0 <= q.confidence <= 1.0 for q in a.quotes)
+
+
+def test_speakers_subject_of_the_speech_verb_before_the_quote() -> None:
+    text = (
+        "Lady Fenwick, with great civility, begged her guest to sit; but Captain Orme very firmly declined, "
+        "and then rising up, said to Lady Fenwick,\n\n"
+        '"I must be on the road before dark."'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    assert _who(a) == [('"I must be on the road before dark."', "Captain Orme")]
+    assert [a.character(x).name for x in a.quotes[0].addressee_ids] == ["Lady Fenwick"]
+
+
+def test_speakers_subordinate_clause_subject_is_not_the_speaker() -> None:
+    text = (
+        "Tobias Crane listened to Wilhelmina with patience, and when she ceased speaking, replied thus,\n\n"
+        '"Then we shall say no more about it."'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    assert _who(a) == [('"Then we shall say no more about it."', "Tobias Crane")]
+
+
+def test_speakers_tag_split_over_a_line_break() -> None:
+    # Hard-wrapped text (lines of ~70 characters, blank lines between paragraphs): the
+    # tag's verb and name sit on two lines of one paragraph.
+    text = (
+        "Rosalind looked up at Edgar over the top of her book and considered him\n"
+        "for a long moment before she put it down on the arm of her chair and\n"
+        "folded her hands.\n\n"
+        "Edgar stood by the window with his back to the room and watched the rain\n"
+        'run down the glass. "I hope you will come again very soon," said\n'
+        'Rosalind at last. "Tomorrow, perhaps, if the weather is kinder to us."\n\n'
+        "He did not answer her at once, and the clock on the mantelpiece ticked\n"
+        "through the silence while the fire settled in the grate behind them.\n"
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    assert len(a.story.paragraphs) == 3
+    assert [w for _, w in _who(a)] == ["Rosalind", "Rosalind"]
+
+
+def test_speakers_descriptive_tag_takes_the_gender_of_its_noun() -> None:
+    text = (
+        "Harold Vane came home late. He hung up his coat. Martha Vane was waiting; she had kept the soup warm.\n\n"
+        '"You are late again," said his wife.\n\n'
+        '"The train stopped twice," said Harold.'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    assert _who(a)[0] == ('"You are late again,"', "Martha Vane")
+    assert a.quotes[0].kind == "anaphoric"
+
+
+def test_speakers_addressee_named_in_the_tag_is_not_the_speaker() -> None:
+    text = (
+        "Charlotte Pell was in high spirits; she laughed at everything her husband said.\n\n"
+        '"He is so droll!" said she, in a whisper, to Elinor. "He is always out of humour."'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    assert [w for _, w in _who(a)] == ["Charlotte Pell", "Charlotte Pell"]
+    assert [a.character(x).name for x in a.quotes[0].addressee_ids] == ["Elinor"]
+
+
+def _first_person_story() -> str:
+    """An invented first-person story: the others call the narrator Wren."""
+    turns = [
+        "Poirette met me at the gate of the old house.",
+        '"You are late, Wren," said Poirette.',
+        '"The train was slow," I said.',
+        '"Never mind. Come in, Wren, and see what I have found."',
+        "I followed her into the hall, where the lamps were already lit.",
+        '"What is it?" I asked.',
+        '"A letter, Wren. Read it."',
+        '"It is not signed," I said.',
+        '"Exactly," said Poirette. "That is what interests me."',
+        "We sat by the fire while the rain beat on the windows.",
+        '"Do you think the gardener wrote it?" I asked.',
+        '"I think, my dear Wren, that nobody in this house tells the truth."',
+        '"Not even you?" I said.',
+        '"Least of all me," said Poirette, and she smiled.',
+    ]
+    return "\n\n".join(turns)
+
+
+def test_speakers_narrator_takes_the_name_others_call_it() -> None:
+    a = analyze_text(_first_person_story())
+    narrators = [c for c in a.characters if c.narrator]
+    assert len(narrators) == 1
+    narrator = narrators[0]
+    assert narrator.name == "Wren"
+    assert not any(c.name == "Wren" and not c.narrator for c in a.characters)
+    mine = [a.text[q.span.start : q.span.end] for q in a.quotes if q.speaker_id == narrator.id]
+    assert mine == [
+        '"The train was slow,"',
+        '"What is it?"',
+        '"It is not signed,"',
+        '"Do you think the gardener wrote it?"',
+        '"Not even you?"',
+    ]
+    # Mentions of the name inside the others' quotes now point at the narrator.
+    wren_mentions = [m for m in a.mentions if a.text[m.span.start : m.span.end] == "Wren"]
+    assert wren_mentions and all(m.character_id == narrator.id for m in wren_mentions)
+    assert all(narrator.id in q.addressee_ids for q in a.quotes if "Wren" in a.text[q.span.start : q.span.end])
+
+
+def test_speakers_narrator_without_a_name_stays_narrator() -> None:
+    a = analyze_text('Thomas Hale met me at the station.\n\n"Where to?" I asked.\n\n"The mill," said Mr. Hale.')
+    narrator = next(c for c in a.characters if c.narrator)
+    assert narrator.name == "Narrator"

@@ -1,20 +1,33 @@
 """Speakers and addressees: who says each quotation, and to whom.
 
-Version 1 is a cascade of rules, strongest first (after He et al. 2013 and Muzny et al.
-2017's sieve for quote attribution):
+Two layers (``docs/speakers.md``):
+
+**Rules** (after He et al. 2013 and Muzny et al. 2017's sieve for quote attribution),
+strongest first:
 
 1. **Explicit tags** next to the quote in the same paragraph: ``"…" said Alex``,
-   ``"…" Alex said``, ``"…" Addison sighed`` (no comma), ``Alex said, "…"``, and a tag
-   between two halves of one quote, which then share it.
-2. **Pronoun tags** (``she said``, ``I asked``) resolved to the most recent compatible
-   character: same referential gender, mentioned or speaking nearby, preferring a name
-   in the same paragraph.
+   ``"…" Alex said``, ``"…" Addison sighed`` (no comma), ``Alex said, "…"``, the
+   subject of the last speech verb before the quote (``Lady Catherine … rising up, said
+   to Elizabeth, "…"``), also when that narration ends the previous paragraph; a tag
+   between two halves of one quote serves both.
+2. **Pronoun tags** (``she said``, ``said he``, ``I asked``) resolved to a character
+   present in the scene: gender agreement, a name in the same paragraph, recency, and
+   turn-taking (the speaker of two turns back, a character the previous turn addressed).
 3. **Action beats**: a paragraph whose narration names one character before or after
    the quote (``Alex walked over to her … "You can have …"``).
 4. **Conversation**: untagged turns alternate between the two latest speakers; a
-   vocative in the previous turn names the next speaker.
-5. **Addressees** are the vocatives in the quote, else the other party of the exchange.
-6. **Chat lines** take the character their label names.
+   vocative in the previous turn names the next speaker; a turn between two known
+   ones takes the speaker of the turn two back or two ahead.
+
+**Ranker** (:mod:`ficnlp.speaker_model`, on by default, ``Config.use_speaker_model``):
+every quotation's candidate characters (named nearby, recent speakers, vocatives, the
+narrator, the rules' choice) are scored by a gradient-boosted tree model trained on
+PDNC with whole novels held out; the best candidate becomes the speaker.
+
+Then the **narrator** of a first-person story takes the name other characters call it
+by in the turns next to its own, and **addressees** come from the quote's vocatives,
+else the other party of the exchange. **Chat lines** take the character their label
+names.
 """
 
 from __future__ import annotations
@@ -22,35 +35,77 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ficnlp.lexicon import NOT_NAMES, SPEECH_VERBS, TITLES
+from ficnlp.lexicon import FEMALE_NOUNS, FEMALE_TITLES, MALE_NOUNS, MALE_TITLES, SPEECH_VERBS, TITLES
 from ficnlp.model import Analysis, Character, Mention, Message, Quote, Span
 
-__all__ = ["PRODUCES", "REQUIRES", "attribute_speakers"]
+if TYPE_CHECKING:
+    from ficnlp.speaker_model import SpeakerModel
+
+__all__ = ["PRODUCES", "REQUIRES", "RuleState", "attribute_speakers", "rule_state"]
 
 REQUIRES = ("quotes", "characters", "mentions", "messages")
-PRODUCES = ("quotes", "messages")
-VERSION = "1"
+#: Besides quotes and messages, the narrator of a first-person story may take the name
+#: of the character others call it by, so characters and mentions are rewritten too.
+PRODUCES = ("quotes", "messages", "characters", "mentions")
+VERSION = "2"
 
-_MALE = frozenset(("he", "him", "his", "himself"))
-_FEMALE = frozenset(("she", "her", "hers", "herself"))
+#: Speech verbs of older prose missing from the lexicon's list (PDNC tags).
+_MORE_SPEECH = frozenset(
+    """interposed pursued faltered ejaculated remonstrated expostulated demurred hazarded rejoined
+    cried returned answered observed exclaimed inquired enquired whispered called began went added
+    persisted resumed concluded murmured stammered sobbed gasped urged assented retorted responded
+    shouted screamed muttered growled sighed laughed continued explained suggested replied asked
+    answers asks cries says adds addressed blurted exclaiming shouting calling crying saying asking
+    replying answering whispering muttering murmuring""".split()
+)
+SPEECH = SPEECH_VERBS | _MORE_SPEECH
+#: Verbs that say who speaks without describing a gesture: the ones a "said X" tag uses.
+_TAG_VERBS = frozenset(
+    """said says asked asks replied replies answered answers cried cries exclaimed exclaims added adds
+    returned rejoined observed remarked continued began resumed interposed pursued inquired enquired
+    whispered murmured muttered shouted called repeated retorted responded demanded urged persisted
+    explained suggested answered faltered ejaculated remonstrated expostulated declared protested
+    pleaded begged sighed laughed stammered sobbed gasped groaned screamed yelled snapped hissed
+    growled went""".split()
+)
 _SUBJECT_PRONOUNS = {"he": "he/him", "she": "she/her", "i": "narrator", "they": "they/them", "we": "narrator"}
-_PRONOUN_TAG = re.compile(r"^\s*,?\s*(?:(?P<pro>he|she|i|they|we)\b\s+(?:\w+ly\s+)?(?P<verb>[a-z]+)|(?P<verb2>[a-z]+)\s+(?P<pro2>he|she|i)\b)", re.IGNORECASE)
+_PRONOUNS = frozenset(_SUBJECT_PRONOUNS)
+_SUBORDINATORS = frozenset(
+    "when while as if though although because since until till whilst unless whom who that".split()
+)
+_PREPOSITIONS = frozenset(
+    """to at with of from for by on upon towards toward into onto about after before behind beside
+    between like than without against over under near round around past""".split()
+)
+_SUBJECT_LEADS = frozenset("then and but so finally suddenly when at last presently here now still yet".split())
+_DESC_LEADS = frozenset("the his her their my our your a an that this one".split())
+_TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _ABBREV_GUARD = r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMx\.)(?<!\bProf\.)(?<!\bCapt\.)(?<!\bCol\.)(?<!\bRev\.)"
-_SENT_SPLIT = re.compile(r"(?<=[.!?…])" + _ABBREV_GUARD + r"\s+")
-_SENT_END = re.compile(r"[.!?…]" + _ABBREV_GUARD + r"(?=\s|$)")
-_CLOSING = "\"”’'"
+_SENT_END = re.compile(r"(?:[.!?…]|--|—)" + _ABBREV_GUARD + r"(?=\s|$|[\"”’'])|[.!?](?=[\"”])|;")
 _TITLE_WORDS = re.compile(r"\b(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?(?=\s)", re.IGNORECASE)
 #: How far back (code points) a pronoun tag looks for an antecedent; about two pages.
 _ANTECEDENT_WINDOW = 3000
 #: A gap of narration longer than this (code points) between two quotes ends a conversation.
 _CONVERSATION_GAP = 1200
+#: Narration before a quote longer than this (code points) is too far for a tag in the
+#: previous paragraph to belong to it.
+_PREV_TAG_REACH = 600
+
+#: ``kind`` codes the ranker sees.
+KIND_CODES = {None: 0, "implicit": 1, "anaphoric": 2, "explicit": 3}
+#: Tag pronoun codes the ranker sees.
+PRONOUN_CODES = {None: 0, "he": 1, "she": 2, "i": 3, "we": 3, "they": 4}
 
 
 @dataclass(slots=True)
 class _Q:
+    """Working state of one quotation while attributing it."""
+
     quote: Quote
     para: int
     speaker: str | None = None
@@ -59,121 +114,185 @@ class _Q:
     tag: Span | None = None
     addressees: tuple[str, ...] = ()
     vocatives: tuple[str, ...] = ()
-    para_span: Span = field(default_factory=lambda: Span(0, 0))
+    # What the tag reading found (used by the rules and by the ranker's features).
+    after_name: str | None = None
+    after_strength: int = 0  # 2: a speech verb next to the name; 1: a gesture ("Alex smirked")
+    after_pro: str | None = None
+    after_desc: str | None = None
+    before_name: str | None = None
+    before_strength: int = 0  # 2: subject of a speech verb; 1: subject of the last sentence; 0: named in it
+    before_pro: str | None = None
+    before_prev_para: bool = False
+    desc_pro: str | None = None  # the pronoun a descriptive tag stands for ("her mother" -> she)
+    tag_objects: tuple[str, ...] = ()  # characters a tag addresses: "said she … to Elinor"
+    pronoun: str | None = None  # the tag pronoun the speaker was resolved from
+    resolved: str | None = None  # what that pronoun resolved to
+    turn: int = -1
+    conv: int = -1
 
 
 class _Index:
-    def __init__(self, mentions: Sequence[Mention], quotes: Sequence[Quote]) -> None:
-        self.mentions = [m for m in mentions if m.kind == "name"]
-        self.starts = [m.span.start for m in self.mentions]
+    """Name mentions, with fast lookup by position and of the quotes' extents."""
+
+    def __init__(
+        self, mentions: Sequence[Mention], quotes: Sequence[Quote], characters: Sequence[Character] = ()
+    ) -> None:
+        owners: dict[str, set[str]] = {}
+        for c in characters:
+            if c.narrator:
+                continue
+            for n in c.names:
+                key = " ".join(n.split())
+                owners.setdefault(key, set()).add(c.id)
+                if key.lower().startswith("the "):
+                    owners.setdefault(key[4:], set()).add(c.id)
+        #: Names (as written) that belong to exactly one character: a fallback for a
+        #: name in a tag that the mention finder left out.
+        self.aliases = {n: next(iter(ids)) for n, ids in owners.items() if len(ids) == 1 and n[:1].isupper()}
         self.qspans = [q.span for q in quotes]
         self.qstarts = [s.start for s in self.qspans]
+        self.mentions = [m for m in mentions if m.kind == "name"]
+        self.starts = [m.span.start for m in self.mentions]
+        self.narration = [m for m in self.mentions if not self.in_quote(m.span.start)]
+        self.nstarts = [m.span.start for m in self.narration]
 
     def in_quote(self, pos: int) -> bool:
         k = bisect_right(self.qstarts, pos) - 1
         return k >= 0 and self.qspans[k].start <= pos < self.qspans[k].end
 
     def between(self, start: int, end: int) -> list[Mention]:
-        a = bisect_left(self.starts, start)
-        b = bisect_left(self.starts, end)
-        return self.mentions[a:b]
+        """Name mentions starting in ``[start, end)``, quoted or not."""
+        return self.mentions[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
+
+    def narration_between(self, start: int, end: int) -> list[Mention]:
+        """Name mentions outside quotations starting in ``[start, end)``."""
+        return self.narration[bisect_left(self.nstarts, start) : bisect_left(self.nstarts, end)]
 
 
-def _paragraph_of(paragraphs: Sequence[Span], pos: int) -> int:
-    starts = [p.start for p in paragraphs]
-    return max(0, bisect_right(starts, pos) - 1)
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A token of narration: a name mention, a pronoun or a word."""
+
+    kind: str  # "name", "pro", "word"
+    value: str  # character id, pronoun, or lower-cased word
+    start: int
+    end: int
 
 
-def attribute_speakers(analysis: Analysis, config: object = None) -> Analysis:
+def _items(text: str, start: int, end: int, index: _Index) -> list[_Item]:
+    names = index.narration_between(start, end)
+    out: list[_Item] = []
+    k = 0
+    pos = start
+    for m in _TOKEN.finditer(text, start, end):
+        if m.start() < pos:
+            continue
+        while k < len(names) and names[k].span.end <= m.start():
+            k += 1
+        if k < len(names) and names[k].span.start <= m.start() < names[k].span.end:
+            out.append(_Item("name", names[k].character_id, names[k].span.start, names[k].span.end))
+            pos = names[k].span.end
+            k += 1
+            continue
+        word = m.group()
+        if word[:1].isupper() and index.aliases and word.lower() not in _PRONOUNS:
+            hit = _alias_at(text, m.start(), end, index)
+            if hit is not None:
+                cid, stop = hit
+                if out and out[-1].value == "the" and text[out[-1].end : m.start()].strip() == "":
+                    out.pop()
+                out.append(_Item("name", cid, m.start(), stop))
+                pos = stop
+                continue
+        w = word.lower()
+        out.append(_Item("pro" if w in _PRONOUNS else "word", w, m.start(), m.end()))
+    return out
+
+
+_CAP_RUN = re.compile(r"[A-Z][A-Za-z'’-]*\.?(?:[ \t]+[A-Z][A-Za-z'’-]*\.?){0,3}")
+
+
+def _alias_at(text: str, start: int, end: int, index: _Index) -> tuple[str, int] | None:
+    """A character name written at ``start`` (longest match first), if the alias table knows it."""
+    m = _CAP_RUN.match(text, start, end)
+    if m is None:
+        return None
+    words = m.group().split()
+    for n in range(len(words), 0, -1):
+        key = " ".join(words[:n]).rstrip(".") if n == len(words) else " ".join(words[:n])
+        for k in (key, key.rstrip(".")):
+            cid = index.aliases.get(k)
+            if cid is not None:
+                stop = start + len(" ".join(words[:n]))
+                # Recompute the true end over the original spacing.
+                stop = start + _span_len(text, start, n)
+                return cid, stop
+    return None
+
+
+def _span_len(text: str, start: int, n_words: int) -> int:
+    """Length of the first ``n_words`` whitespace-separated words of ``text[start:]``, spacing kept."""
+    m = re.match(r"\S+(?:\s+\S+){" + str(n_words - 1) + "}", text[start : start + 200])
+    return len(m.group().rstrip(".,;:!?")) if m else 0
+
+
+#: Prepositions that make the following name the one spoken to ("said she, to Elinor").
+_ADDRESS_PREPS = frozenset("to at towards toward upon".split())
+
+
+def _objects(items: list[_Item]) -> tuple[str, ...]:
+    """Characters named right after an addressing preposition in a tag clause."""
+    return tuple(
+        dict.fromkeys(
+            it.value
+            for k, it in enumerate(items)
+            if it.kind == "name" and k > 0 and items[k - 1].kind == "word" and items[k - 1].value in _ADDRESS_PREPS
+        )
+    )
+
+
+def _last_sentence_start(text: str, start: int, end: int) -> int:
+    """Where the last sentence (or clause after a semicolon or dash) of ``text[start:end]`` begins."""
+    seg = text[start:end].rstrip()
+    last = 0
+    for m in _SENT_END.finditer(seg):
+        if m.end() < len(seg):
+            last = m.end()
+    return start + last
+
+
+def attribute_speakers(analysis: Analysis, config: object = None, *, model: SpeakerModel | None = None) -> Analysis:
     """Give each quotation a speaker, addressees, a PDNC-style kind and a confidence.
 
     Args:
         analysis: an analysis with quotes, characters and mentions.
+        config: a :class:`~ficnlp.config.Config`; ``use_speaker_model=False`` keeps the
+            rules' choices (default: the ranker re-scores them).
+        model: the ranker to use instead of the shipped one (training scripts pass
+            their fold's model); ignored when ``use_speaker_model`` is false.
 
     Returns:
         The analysis with every quote's ``speaker_id``, ``addressee_ids``, ``kind``,
-        ``confidence`` and ``tag`` set, and chat lines' ``speaker_id`` resolved.
+        ``confidence`` (a probability in [0, 1]) and ``tag`` set, chat lines'
+        ``speaker_id`` resolved, and, in a first-person story whose narrator others
+        address by name, the narrator character renamed and the characters of that
+        name merged into it (their mentions and quotations now the narrator's; their
+        ids are not reused).
+
+    Raises:
+        ficnlp.speaker_model.SpeakerModelError: the shipped speaker model file is
+            unreadable (only when the model is enabled).
     """
-    text = analysis.text
-    chars = {c.id: c for c in analysis.characters}
-    narrator = next((c.id for c in analysis.characters if c.narrator), None)
-    index = _Index(analysis.mentions, analysis.quotes)
-    paragraphs = analysis.story.paragraphs
-    para_starts = [p.start for p in paragraphs]
-    qs = [_Q(q, max(0, bisect_right(para_starts, q.span.start) - 1)) for q in analysis.quotes]
-    for q in qs:
-        q.vocatives = tuple(_vocatives(text, q.quote, index))
-        q.para_span = paragraphs[q.para] if paragraphs else Span(0, len(text))
-    by_para: dict[int, list[int]] = {}
+    use_model = bool(getattr(config, "use_speaker_model", True))
+    analysis, state = rule_state(analysis)
+    if use_model and state.qs:
+        from ficnlp import speaker_model
+
+        speaker_model.rerank(analysis, state, model)
+    qs = state.qs
+    _unify_continuations(qs)
     for i, q in enumerate(qs):
-        by_para.setdefault(q.para, []).append(i)
-    barriers = sorted({b.start for b in analysis.scene_breaks} | {c.span.start for c in analysis.chapters} | {t.span.start for t in analysis.time_skips})
-
-    # Pass 1: explicit and pronoun tags, beats, within the paragraph.
-    for p_idx, members in by_para.items():
-        para = paragraphs[p_idx]
-        for j, qi in enumerate(members):
-            q = qs[qi]
-            after_end = qs[members[j + 1]].quote.span.start if j + 1 < len(members) else para.end
-            before_start = qs[members[j - 1]].quote.span.end if j > 0 else para.start
-            _tag_after(text, q, after_end, index, chars, narrator, qs, qi)
-            if q.speaker is None:
-                _tag_before(text, q, before_start, index, chars, narrator, qs, qi, first_in_para=(j == 0))
-            if q.speaker is None and j == 0 and p_idx > 0 and q.quote.span.start == para.start:
-                # A tag that ends the previous paragraph: 'Charlotte said,' / 'replied thus:'.
-                prev = paragraphs[p_idx - 1]
-                tail = text[prev.start : prev.end].rstrip()
-                if p_idx - 1 not in by_para and tail[-1:] in ",:;—-" and (prev.end - prev.start) < 600:
-                    _tag_before(text, q, prev.start, index, chars, narrator, qs, qi, first_in_para=True, end=prev.end)
-        # A quote split by its tag, or followed by more speech in the same paragraph,
-        # shares the paragraph's speaker unless nothing but space separates two quotes.
-        tagged = [qs[i] for i in members if qs[i].speaker is not None]
-        if tagged:
-            for j, qi in enumerate(members):
-                q = qs[qi]
-                if q.speaker is not None:
-                    continue
-                # nearest tagged quote in the paragraph, not across a bare gap
-                best = None
-                for k in range(j - 1, -1, -1):
-                    prev = qs[members[k]]
-                    gap = text[prev.quote.span.end : qs[members[k + 1]].quote.span.start]
-                    if not gap.strip():
-                        break
-                    if prev.speaker is not None:
-                        best = prev
-                        break
-                if best is None:
-                    for k in range(j + 1, len(members)):
-                        nxt = qs[members[k]]
-                        gap = text[qs[members[k - 1]].quote.span.end : nxt.quote.span.start]
-                        if not gap.strip():
-                            break
-                        if nxt.speaker is not None:
-                            best = nxt
-                            break
-                if best is not None:
-                    q.speaker, q.kind, q.confidence = best.speaker, best.kind, best.confidence * 0.95
-    # Continuation pieces of multi-paragraph speech share one speaker.
-    ids = {q.quote.id: i for i, q in enumerate(qs)}
-    for q in qs:
-        if q.quote.continues is not None:
-            prev = qs[ids[q.quote.continues]]
-            if q.speaker is None and prev.speaker is not None:
-                q.speaker, q.kind, q.confidence = prev.speaker, prev.kind, prev.confidence
-    for q in reversed(qs):
-        if q.quote.continues is not None and q.speaker is not None:
-            prev = qs[ids[q.quote.continues]]
-            if prev.speaker is None:
-                prev.speaker, prev.kind, prev.confidence = q.speaker, q.kind, q.confidence
-
-    # Pass 2: conversation turns.
-    _conversations(text, qs, paragraphs, index, chars, barriers, narrator)
-
-    # Addressees.
-    for i, q in enumerate(qs):
-        q.addressees = _addressees(text, q, qs, i, index, chars)
-
+        q.addressees = _addressees(q, qs, i)
     quotes = tuple(
         Quote(
             id=q.quote.id,
@@ -181,7 +300,7 @@ def attribute_speakers(analysis: Analysis, config: object = None) -> Analysis:
             speaker_id=q.speaker,
             addressee_ids=q.addressees,
             kind=q.kind,
-            confidence=round(q.confidence, 4),
+            confidence=round(min(1.0, max(0.0, q.confidence)), 4),
             tag=q.tag,
             continues=q.quote.continues,
         )
@@ -191,46 +310,480 @@ def attribute_speakers(analysis: Analysis, config: object = None) -> Analysis:
     return analysis.replace(quotes=quotes, messages=messages)
 
 
-def _name_at(index: _Index, start: int, end: int) -> Mention | None:
-    ms = index.between(start, end)
-    return ms[0] if ms else None
+def rule_state(analysis: Analysis) -> tuple[Analysis, RuleState]:
+    """Run the rules, name the narrator, and run the rules again if it was renamed.
+
+    Returns:
+        The analysis (characters and mentions rewritten when the narrator took a name)
+        and the rules' state over it (the ranker's input).
+    """
+    state = _rules(analysis)
+    analysis, merged = _name_narrator(analysis, state)
+    if merged:
+        state = _rules(analysis)
+    return analysis, state
+
+
+@dataclass(slots=True)
+class RuleState:
+    """What the rules found, handed to the ranker (:mod:`ficnlp.speaker_model`).
+
+    Attributes:
+        qs: one working record per quotation, in text order.
+        index: name mentions by position.
+        turns: the turns (lists of indices into ``qs``), in text order; a turn is the
+            quotations of one paragraph not separated by bare space.
+        turn_conv: the conversation number of each turn.
+        chars: the characters by id.
+        narrator: the narrator's id, or ``None``.
+        barriers: where scenes start (scene breaks, chapter headings, time skips), sorted.
+    """
+
+    qs: list[_Q]
+    index: _Index
+    turns: list[list[int]]
+    turn_conv: list[int]
+    chars: dict[str, Character]
+    narrator: str | None
+    barriers: list[int]
+
+
+def _rules(analysis: Analysis) -> RuleState:
+    text = analysis.text
+    chars = {c.id: c for c in analysis.characters}
+    narrator = next((c.id for c in analysis.characters if c.narrator), None)
+    index = _Index(analysis.mentions, analysis.quotes, analysis.characters)
+    paragraphs = analysis.story.paragraphs
+    para_starts = [p.start for p in paragraphs]
+    qs = [_Q(q, max(0, bisect_right(para_starts, q.span.start) - 1)) for q in analysis.quotes]
+    for q in qs:
+        q.vocatives = tuple(_vocatives(text, q.quote, index))
+    by_para: dict[int, list[int]] = {}
+    for i, q in enumerate(qs):
+        by_para.setdefault(q.para, []).append(i)
+    barriers = sorted(
+        {b.start for b in analysis.scene_breaks}
+        | {c.span.start for c in analysis.chapters}
+        | {t.span.start for t in analysis.time_skips}
+    )
+
+    # Read every tag first: after the quote, before it, in the previous paragraph.
+    for p_idx, members in by_para.items():
+        para = paragraphs[p_idx] if paragraphs else Span(0, len(text))
+        for j, qi in enumerate(members):
+            q = qs[qi]
+            after_end = qs[members[j + 1]].quote.span.start if j + 1 < len(members) else para.end
+            before_start = qs[members[j - 1]].quote.span.end if j > 0 else para.start
+            _read_after(text, q, after_end, index)
+            _read_before(text, q, before_start, q.quote.span.start, index)
+            if (
+                q.before_name is None
+                and q.before_pro is None
+                and j == 0
+                and p_idx > 0
+                and not text[para.start : q.quote.span.start].strip()
+            ):
+                prev = paragraphs[p_idx - 1]
+                tail = text[prev.start : prev.end].rstrip()
+                prev_members = by_para.get(p_idx - 1, [])
+                start = qs[prev_members[-1]].quote.span.end if prev_members else prev.start
+                if tail[-1:] in ",:;—-" and prev.end - start < _PREV_TAG_REACH and text[start : prev.end].strip():
+                    _read_before(text, q, start, prev.end, index)
+                    q.before_prev_para = q.before_name is not None or q.before_pro is not None
+
+    conv_of_quote, turns, turn_conv = _turns(text, qs, barriers)
+    for t, turn in enumerate(turns):
+        for i in turn:
+            qs[i].turn = t
+            qs[i].conv = turn_conv[t]
+
+    # Pass 1: decide from the tags, within the paragraph.
+    for p_idx, members in by_para.items():
+        para = paragraphs[p_idx] if paragraphs else Span(0, len(text))
+        for qi in members:
+            _decide(text, qs[qi], para, index, chars, narrator, qs, qi)
+        _share_within_paragraph(text, qs, members)
+    _share_continuations(qs)
+
+    # Pass 2: conversation turns.
+    state = RuleState(qs, index, turns, turn_conv, chars, narrator, barriers)
+    _conversations(text, state)
+    del conv_of_quote
+    return state
+
+
+def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
+    """Read a tag after the quote: ``said Alex``, ``Alex said``, ``she said``, ``said his wife``."""
+    start = q.quote.span.end
+    seg = text[start:end]
+    if not seg.strip():
+        return
+    m_end = _SENT_END.search(seg)
+    stop = start + (m_end.end() if m_end else len(seg))
+    items = _items(text, start, stop, index)
+    if not items:
+        return
+    q.tag_objects = _objects(items)
+    lead_text = text[start : items[0].start]
+    if lead_text.strip(" \t,\n—–-") != "":
+        return
+    first = items[0]
+    rest = items[1:]
+    nxt = rest[0] if rest else None
+    if nxt is not None and nxt.kind == "word" and nxt.value.endswith("ly") and len(rest) > 1:
+        nxt = rest[1]
+    if first.kind == "name":
+        after = text[first.end : first.end + 3]
+        if after.startswith(("'s", "’s")):
+            return
+        if nxt is not None and nxt.kind == "word" and nxt.value in SPEECH:
+            q.after_name, q.after_strength = first.value, 2
+        elif nxt is not None and nxt.kind == "word" and text[first.end : nxt.start].strip() in ("", ","):
+            q.after_name, q.after_strength = first.value, 1
+        elif nxt is None and text[first.end : first.end + 1] in ".,":
+            q.after_name, q.after_strength = first.value, 1
+        if q.after_name is not None:
+            q.tag = Span(first.start, (nxt.end if nxt is not None else first.end))
+        return
+    if first.kind == "pro":
+        if nxt is not None and nxt.kind == "word":
+            q.after_pro = first.value
+            q.tag = Span(first.start, nxt.end)
+        return
+    if first.kind == "word" and first.value == "the" and nxt is not None and nxt.kind == "name":
+        # "the Rabbit whispered": a name after the article.
+        k = items.index(nxt)
+        after_name = items[k + 1] if k + 1 < len(items) else None
+        if after_name is not None and after_name.kind == "word" and after_name.value in SPEECH:
+            q.after_name, q.after_strength = nxt.value, 2
+            q.tag = Span(first.start, after_name.end)
+        return
+    verb = first
+    if verb.value.endswith("ly") and rest:
+        verb, rest = rest[0], rest[1:]
+    if verb.kind != "word" or verb.value not in SPEECH or not rest:
+        # "his wife said", "the old man cried"
+        if first.value in _DESC_LEADS:
+            for k, it in enumerate(items[1:5], start=1):
+                if it.kind == "word" and it.value in _TAG_VERBS:
+                    q.after_desc = " ".join(x.value for x in items[:k])
+                    q.tag = Span(first.start, it.end)
+                    break
+        return
+    if verb.value == "went" and (rest[0].value != "on"):
+        return
+    if verb.value == "went":
+        rest = rest[1:]
+        if not rest:
+            return
+    subj = rest[0]
+    if subj.kind == "name" and text[subj.end : subj.end + 2] in ("'s", "’s"):
+        # "responded Daisy's mamma": a description relative to the name.
+        words = [w.value for w in rest[1:3] if w.kind == "word"]
+        if words:
+            q.after_desc = "'s " + " ".join(words[:1])
+            q.tag = Span(verb.start, rest[1].end)
+        return
+    if subj.kind == "name":
+        between = _TITLE_WORDS.sub("", text[verb.end : subj.start])
+        if len(between.strip()) <= 12 and not any(c in between for c in ".!?"):
+            q.after_name, q.after_strength = subj.value, 2
+            q.tag = Span(verb.start, subj.end)
+        return
+    if subj.kind == "pro":
+        q.after_pro = subj.value
+        q.tag = Span(verb.start, subj.end)
+        return
+    if subj.value in _DESC_LEADS and len(rest) >= 2:
+        words = [rest[0].value]
+        for it in rest[1:4]:
+            if it.kind != "word" or it.value in _PREPOSITIONS or it.value in ("and", "who", "with"):
+                break
+            words.append(it.value)
+            if text[it.end : it.end + 1] in ",.;":
+                break
+        q.after_desc = " ".join(words)
+        q.tag = Span(verb.start, rest[len(words) - 1].end)
+    elif len(rest) >= 2 and rest[1].kind == "name" and subj.value not in _PREPOSITIONS:
+        # "said old Jolyon"
+        q.after_name, q.after_strength = rest[1].value, 2
+        q.tag = Span(verb.start, rest[1].end)
+
+
+def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
+    """Read the narration before a quote: the subject of its last speech verb, else of its last sentence."""
+    seg = text[start:end]
+    if not seg.strip():
+        return
+    sent = _last_sentence_start(text, start, end)
+    items = _items(text, sent, end, index)
+    if not items:
+        return
+    objects = _objects(items)
+    if objects:
+        q.tag_objects = tuple(dict.fromkeys((*q.tag_objects, *objects)))
+    tail = text[items[-1].end : end].strip()
+    open_clause = tail[-1:] in (",", ":", "—", "-", "") or tail.endswith("--")
+    verb_k = None
+    if open_clause:
+        for k in range(len(items) - 1, -1, -1):
+            it = items[k]
+            if it.kind == "word" and it.value in SPEECH and not (k > 0 and items[k - 1].value in ("to", "the", "a")):
+                verb_k = k
+                break
+    if verb_k is not None:
+        verb = items[verb_k]
+        after = items[verb_k + 1 : verb_k + 4]
+        if after and after[0].kind == "name":
+            q.before_name, q.before_strength = after[0].value, 2
+            q.tag = q.tag or Span(verb.start, after[0].end)
+            return
+        if after and after[0].kind == "pro" and after[0].value in ("he", "she", "i", "they", "we"):
+            q.before_pro = after[0].value
+            q.tag = q.tag or Span(verb.start, after[0].end)
+            return
+        for k in range(verb_k - 1, -1, -1):
+            it = items[k]
+            if it.kind == "word" and it.value in ("who", "which"):
+                continue
+            if it.kind not in ("name", "pro"):
+                continue
+            prev = items[k - 1].value if k > 0 else ""
+            if prev in _PREPOSITIONS or prev in _SUBORDINATORS:
+                continue
+            if it.kind == "pro" and it.value not in ("he", "she", "i", "they", "we"):
+                continue
+            if it.kind == "name":
+                q.before_name, q.before_strength = it.value, 2
+            else:
+                q.before_pro = it.value
+            q.tag = q.tag or Span(it.start, verb.end)
+            return
+    # No speech verb: the subject of the last sentence is the speaker of a beat.
+    first = items[0]
+    k = 0
+    while k < len(items) - 1 and items[k].kind == "word" and items[k].value in _SUBJECT_LEADS:
+        k += 1
+    lead = items[k]
+    if lead.kind == "name" and not text[lead.end : lead.end + 2].startswith(("'s", "’s")):
+        q.before_name, q.before_strength = lead.value, 1
+        return
+    if lead.kind == "pro" and lead.value in ("he", "she", "i") and k == 0:
+        q.before_pro = lead.value
+        return
+    names = [it for it in items if it.kind == "name"]
+    if names and first is not None:
+        q.before_name, q.before_strength = names[0].value, 0
+
+
+#: Kinship and address nouns with lexical gender, beyond the lexicon's person nouns.
+_MALE_DESC = (
+    MALE_NOUNS
+    | MALE_TITLES
+    | frozenset("lordship papa husband host squire doctor stranger".split()) - {"mr", "mr.", "m"}
+)
+_FEMALE_DESC = (
+    FEMALE_NOUNS
+    | FEMALE_TITLES
+    | frozenset("ladyship mamma mama hostess wife bride widow".split()) - {"ms", "mrs", "miss"}
+)
+
+
+def _desc_pronoun(desc: str) -> str | None:
+    """The gender a descriptive tag carries: ``his wife`` -> she, ``the old man`` -> he, ``the other`` -> None."""
+    for w in reversed(desc.split()):
+        if w in _MALE_DESC:
+            return "he"
+        if w in _FEMALE_DESC:
+            return "she"
+    return None
+
+
+def _decide(
+    text: str,
+    q: _Q,
+    para: Span,
+    index: _Index,
+    chars: dict[str, Character],
+    narrator: str | None,
+    qs: list[_Q],
+    qi: int,
+) -> None:
+    """The rules' choice for one quote from its tags (a cascade, strongest first)."""
+    if q.after_name is not None and q.after_strength == 2:
+        q.speaker, q.kind, q.confidence = q.after_name, "explicit", 0.95
+        return
+    if q.after_pro is not None:
+        pos = q.tag.start if q.tag is not None else q.quote.span.end
+        cid = _resolve_pronoun(q.after_pro, pos, para, index, chars, narrator, qs, qi)
+        q.pronoun, q.resolved = q.after_pro, cid
+        if cid is not None:
+            q.speaker, q.kind = cid, "anaphoric"
+            q.confidence = 0.9 if q.after_pro in ("i", "we") else 0.75
+            return
+    if q.before_name is not None and q.before_strength == 2:
+        q.speaker, q.kind, q.confidence = q.before_name, "explicit", 0.85 if q.before_prev_para else 0.9
+        return
+    if q.after_desc is not None:
+        q.desc_pro = _desc_pronoun(q.after_desc)
+        pos = q.tag.start if q.tag is not None else q.quote.span.end
+        cid = _resolve_pronoun(
+            q.desc_pro or "they", pos, para, index, chars, narrator, qs, qi, want_any=q.desc_pro is None
+        )
+        q.resolved = cid
+        if cid is not None:
+            q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.6
+            return
+    if q.before_pro is not None:
+        pos = q.quote.span.start
+        cid = _resolve_pronoun(q.before_pro, pos, para, index, chars, narrator, qs, qi)
+        q.pronoun, q.resolved = q.before_pro, cid
+        if cid is not None:
+            q.speaker, q.kind = cid, "anaphoric"
+            q.confidence = 0.8 if q.before_pro in ("i", "we") else 0.6
+            return
+    if q.after_name is not None:
+        q.speaker, q.kind, q.confidence = q.after_name, "explicit", 0.8
+        return
+    if q.before_name is not None and q.before_strength == 1:
+        q.speaker, q.kind, q.confidence = q.before_name, "explicit", 0.7
+        return
+    if q.before_name is not None:
+        q.speaker, q.kind, q.confidence = q.before_name, "explicit", 0.55
+
+
+def _share_within_paragraph(text: str, qs: list[_Q], members: list[int]) -> None:
+    """A quote split by its tag, or followed by more speech in the paragraph, shares its speaker.
+
+    Not across a bare gap: two quotes with only space between them are two turns.
+    """
+    if not any(qs[i].speaker is not None for i in members):
+        return
+    for j, qi in enumerate(members):
+        q = qs[qi]
+        if q.speaker is not None and q.confidence >= 0.75:
+            continue
+        best = None
+        for k in range(j - 1, -1, -1):
+            gap = text[qs[members[k]].quote.span.end : qs[members[k + 1]].quote.span.start]
+            if not gap.strip():
+                break
+            if qs[members[k]].speaker is not None and qs[members[k]].confidence >= 0.75:
+                best = qs[members[k]]
+                break
+        if best is None:
+            for k in range(j + 1, len(members)):
+                gap = text[qs[members[k - 1]].quote.span.end : qs[members[k]].quote.span.start]
+                if not gap.strip():
+                    break
+                if qs[members[k]].speaker is not None and qs[members[k]].confidence >= 0.75:
+                    best = qs[members[k]]
+                    break
+        if best is not None and (q.speaker is None or best.confidence > q.confidence):
+            q.speaker, q.kind, q.confidence = best.speaker, best.kind, best.confidence * 0.95
+    # Weaker choices still fill the rest.
+    for j, qi in enumerate(members):
+        q = qs[qi]
+        if q.speaker is not None:
+            continue
+        for k in [*range(j - 1, -1, -1), *range(j + 1, len(members))]:
+            lo, hi = sorted((j, k))
+            if any(
+                not text[qs[members[x]].quote.span.end : qs[members[x + 1]].quote.span.start].strip()
+                for x in range(lo, hi)
+            ):
+                continue
+            if qs[members[k]].speaker is not None:
+                q.speaker, q.kind, q.confidence = (
+                    qs[members[k]].speaker,
+                    qs[members[k]].kind,
+                    qs[members[k]].confidence * 0.9,
+                )
+                break
+
+
+def _share_continuations(qs: list[_Q]) -> None:
+    """Pieces of one multi-paragraph speech share one speaker."""
+    ids = {q.quote.id: i for i, q in enumerate(qs)}
+    for q in qs:
+        if q.quote.continues is not None and q.quote.continues in ids:
+            prev = qs[ids[q.quote.continues]]
+            if q.speaker is None and prev.speaker is not None:
+                q.speaker, q.kind, q.confidence = prev.speaker, prev.kind, prev.confidence
+    for q in reversed(qs):
+        if q.quote.continues is not None and q.speaker is not None and q.quote.continues in ids:
+            prev = qs[ids[q.quote.continues]]
+            if prev.speaker is None:
+                prev.speaker, prev.kind, prev.confidence = q.speaker, q.kind, q.confidence
+
+
+def _unify_continuations(qs: list[_Q]) -> None:
+    """Every piece of one multi-paragraph speech gets the best-supported piece's speaker.
+
+    The ranker scores pieces one by one; a speech is one speaker's, so the piece with
+    the strongest evidence (a tag beats none, then confidence) decides for all.
+    """
+    ids = {q.quote.id: i for i, q in enumerate(qs)}
+    chains: dict[int, list[int]] = {}
+    head: dict[int, int] = {}
+    for i, q in enumerate(qs):
+        prev = ids.get(q.quote.continues) if q.quote.continues is not None else None
+        root = head.get(prev, prev) if prev is not None else i
+        head[i] = root
+        chains.setdefault(root, []).append(i)
+    rank = {"explicit": 2, "anaphoric": 1}
+    for members in chains.values():
+        if len(members) < 2:
+            continue
+        best = max(members, key=lambda i: (qs[i].speaker is not None, rank.get(qs[i].kind, 0), qs[i].confidence, -i))
+        for i in members:
+            if qs[i].speaker != qs[best].speaker:
+                qs[i].speaker, qs[i].confidence = qs[best].speaker, qs[best].confidence
 
 
 def _resolve_pronoun(
-    pro: str, pos: int, para: Span, index: _Index, chars: dict[str, Character], narrator: str | None, qs: list[_Q], qi: int,
-    exclude: str | None = None,
+    pro: str,
+    pos: int,
+    para: Span,
+    index: _Index,
+    chars: dict[str, Character],
+    narrator: str | None,
+    qs: list[_Q],
+    qi: int,
+    *,
+    want_any: bool = False,
 ) -> str | None:
     """The character a pronoun tag (``she said``) refers to.
+
+    ``want_any`` drops the gender constraint (a description such as ``the other``).
 
     Candidates are characters named in nearby narration and the recent speakers and
     addressees of the conversation. Each is scored: gender agreement (a known mismatch
     rules it out), a name in the same paragraph's narration (the subject of an action
     beat), turn-taking (the previous turn's speaker rarely speaks again in a new
     paragraph; the one before usually does), being addressed by a vocative in the
-    previous turn, and recency. Weights set on the ../shared cases and PDNC; a learned
-    ranker replaces them when the shipped model is enabled.
+    previous turn, and recency. Weights set on the ../shared cases and PDNC; the ranker
+    (:mod:`ficnlp.speaker_model`) re-weighs these cues when it is enabled.
     """
     pro = pro.lower()
     if pro in ("i", "we"):
         return narrator
-    want = _SUBJECT_PRONOUNS.get(pro)
+    want = None if want_any else _SUBJECT_PRONOUNS.get(pro)
     scores: dict[str, float] = {}
     last_seen: dict[str, int] = {}
 
     def add(cid: str, value: float) -> None:
         scores[cid] = scores.get(cid, 0.0) + value
 
-    for m in index.between(max(0, pos - _ANTECEDENT_WINDOW), para.end):
-        if index.in_quote(m.span.start):
-            continue
+    objects = set(qs[qi].tag_objects)
+    for m in index.narration_between(max(0, pos - _ANTECEDENT_WINDOW), para.end):
         cid = m.character_id
         if m.span.start < pos:
             last_seen[cid] = m.span.start
-        if para.start <= m.span.start < para.end:
+        if para.start <= m.span.start < para.end and cid not in objects:
             add(cid, 4.0 if m.span.start < pos else 2.0)
     for cid, at in last_seen.items():
         add(cid, 2.0 * math.exp(-(pos - at) / 800.0))
-    # Conversation turns before this quote.
     turn = 0
     prev_para = qs[qi].para
     cur_start = qs[qi].quote.span.start
@@ -259,10 +812,10 @@ def _resolve_pronoun(
         add(v, -3.0)
     best, best_score = None, float("-inf")
     for cid, sc in scores.items():
-        if cid == exclude or cid not in chars:
+        if cid not in chars:
             continue
         c = chars[cid]
-        if c.narrator and pro not in ("i", "we"):
+        if c.narrator:
             continue
         if want is not None and c.gender not in ("unknown", want):
             continue
@@ -272,148 +825,51 @@ def _resolve_pronoun(
     return best
 
 
-def _gender_match(c: Character, want: str | None) -> bool:
-    return want is not None and c.gender == want
+def _turns(text: str, qs: list[_Q], barriers: list[int]) -> tuple[list[int], list[list[int]], list[int]]:
+    """Split the quotes into conversations and turns.
 
-
-def _compatible(c: Character, want: str | None) -> bool:
-    return (not c.narrator) and (want is None or c.gender in (want, "unknown"))
-
-
-def _tag_after(
-    text: str, q: _Q, end: int, index: _Index, chars: dict[str, Character], narrator: str | None, qs: list[_Q], qi: int
-) -> None:
-    start = q.quote.span.end
-    seg = text[start:end]
-    if not seg.strip():
-        return
-    first_sentence = seg
-    # The tag lives in the narration up to the first sentence end (or the next quote).
-    m_end = _SENT_END.search(seg)
-    if m_end:
-        first_sentence = seg[: m_end.end()]
-    lead = len(first_sentence) - len(first_sentence.lstrip(" \t,"))
-    body = first_sentence[lead:]
-    if not body:
-        return
-    para = q.para_span
-    # "said Alex" / "asked Meredith"
-    m = re.match(r"([a-z]+)\s+(?:(?:the\s+)?(?:[A-Z]))", body)
-    name = _name_at(index, start + lead, start + lead + min(len(body), 60))
-    if name is not None and name.span.start == start + lead:
-        # "Alex said" / "Alex smirked"
-        after = text[name.span.end : name.span.end + 30]
-        w = re.match(r"['’]s\b|\s*,|\s+\w", after)
-        if w and not after.startswith(("'s", "’s")):
-            q.speaker, q.kind, q.confidence = name.character_id, "explicit", 0.95
-            q.tag = Span(start + lead, min(start + lead + len(body), name.span.end + 20))
-            return
-    if m and m.group(1) in SPEECH_VERBS and name is not None:
-        between = _TITLE_WORDS.sub("", text[start + lead + len(m.group(1)) : name.span.start])
-        if len(between.strip()) <= 12 and not any(c in between for c in ".!?\n"):
-            q.speaker, q.kind, q.confidence = name.character_id, "explicit", 0.95
-            q.tag = Span(start + lead, name.span.end)
-            return
-    pm = _PRONOUN_TAG.match(body)
-    if pm:
-        pro = pm.group("pro") or pm.group("pro2")
-        verb = (pm.group("verb") or pm.group("verb2") or "").lower()
-        if pm.group("pro2") and verb not in SPEECH_VERBS:
-            return
-        if pro.lower() in ("i", "we") and narrator is not None:
-            q.speaker, q.kind, q.confidence = narrator, "anaphoric", 0.9
-        else:
-            cid = _resolve_pronoun(pro, start + lead, para, index, chars, narrator, qs, qi)
-            if cid is None:
-                return
-            q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.75
-        q.tag = Span(start + lead, start + lead + pm.end())
-
-
-def _tag_before(
-    text: str,
-    q: _Q,
-    start: int,
-    index: _Index,
-    chars: dict[str, Character],
-    narrator: str | None,
-    qs: list[_Q],
-    qi: int,
-    *,
-    first_in_para: bool,
-    end: int | None = None,
-) -> None:
-    if end is None:
-        end = q.quote.span.start
-    seg = text[start:end]
-    if not seg.strip():
-        return
-    # The last sentence before the quote: its subject speaks ("Alex walked over … 'You …'").
-    sentences = _SENT_SPLIT.split(seg.strip())
-    last = sentences[-1] if sentences else ""
-    offset = end - len(seg.rstrip()) + (len(seg.rstrip()) - len(last)) if last else end
-    sent_start = text.rfind(last, start, end) if last else -1
-    if sent_start < 0:
-        sent_start = offset
-    names = [m for m in index.between(sent_start, end) if not index.in_quote(m.span.start)]
-    if names:
-        subject = names[0]
-        lead = text[sent_start : subject.span.start].strip()
-        if lead == "" or lead.lower() in ("then", "and", "but", "so", "finally", "suddenly", "when"):
-            q.speaker, q.kind, q.confidence = subject.character_id, "explicit", 0.8
-            q.tag = Span(sent_start, min(end, subject.span.end + 20))
-            return
-        q.speaker, q.kind, q.confidence = subject.character_id, "explicit", 0.55
-        return
-    pm = re.match(r"\s*(he|she|i)\b\s+(?:\w+ly\s+)?([a-z]+)", last, re.IGNORECASE)
-    if pm:
-        pro = pm.group(1)
-        para = q.para_span
-        if pro.lower() == "i" and narrator is not None:
-            q.speaker, q.kind, q.confidence = narrator, "anaphoric", 0.8
-        else:
-            cid = _resolve_pronoun(pro, sent_start, para, index, chars, narrator, qs, qi)
-            if cid is not None:
-                q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.6
-        if q.speaker is not None:
-            q.tag = Span(sent_start, sent_start + pm.end())
-
-
-def _conversations(
-    text: str,
-    qs: list[_Q],
-    paragraphs: Sequence[Span],
-    index: _Index,
-    chars: dict[str, Character],
-    barriers: list[int],
-    narrator: str | None,
-) -> None:
-    """Fill untagged turns by alternation inside each conversation."""
-    # Split quotes into conversations: a scene break or a long narration gap ends one.
-    convs: list[list[int]] = []
+    A scene break, chapter heading, time skip or a long stretch of narration ends a
+    conversation. A turn is one paragraph's quotes, unless only space separates two of
+    them (``"Ready?" "Not even close," Theo admitted.`` is two turns).
+    """
+    conv_of: list[int] = []
+    conv = -1
     for i, q in enumerate(qs):
-        if convs:
-            prev = qs[convs[-1][-1]]
+        if i > 0:
+            prev = qs[i - 1]
             gap = q.quote.span.start - prev.quote.span.end
             k = bisect_left(barriers, prev.quote.span.end)
             crossed = k < len(barriers) and barriers[k] <= q.quote.span.start
-            if gap <= _CONVERSATION_GAP and not crossed:
-                convs[-1].append(i)
+            if gap > _CONVERSATION_GAP or crossed:
+                conv += 1
+        else:
+            conv = 0
+        conv_of.append(conv)
+    turns: list[list[int]] = []
+    turn_conv: list[int] = []
+    for i, q in enumerate(qs):
+        if turns and turn_conv[-1] == conv_of[i] and qs[turns[-1][-1]].para == q.para:
+            between = text[qs[turns[-1][-1]].quote.span.end : q.quote.span.start]
+            if between.strip():
+                turns[-1].append(i)
                 continue
-        convs.append([i])
-    for conv in convs:
-        # Turns: one per paragraph (quotes in one paragraph are one turn).
-        turns: list[list[int]] = []
-        for i in conv:
-            if turns and qs[turns[-1][-1]].para == qs[i].para:
-                gap = text[qs[turns[-1][-1]].quote.span.end : qs[i].quote.span.start]
-                if gap.strip():
-                    turns[-1].append(i)
-                    continue
-            turns.append([i])
-        participants = _participants(text, qs, conv, index, chars)
+        turns.append([i])
+        turn_conv.append(conv_of[i])
+    return conv_of, turns, turn_conv
+
+
+def _conversations(text: str, state: RuleState) -> None:
+    """Fill untagged turns by alternation inside each conversation."""
+    qs, turns, turn_conv = state.qs, state.turns, state.turn_conv
+    by_conv: dict[int, list[int]] = {}
+    for t, c in enumerate(turn_conv):
+        by_conv.setdefault(c, []).append(t)
+    for conv_turns in by_conv.values():
+        conv_quotes = [i for t in conv_turns for i in turns[t]]
+        participants = _participants(qs, conv_quotes, state.index, state.chars)
+        local = [turns[t] for t in conv_turns]
         for _ in range(2):
-            for t, turn in enumerate(turns):
+            for t, turn in enumerate(local):
                 speaker = next((qs[i].speaker for i in turn if qs[i].speaker is not None), None)
                 if speaker is not None:
                     for i in turn:
@@ -421,14 +877,12 @@ def _conversations(
                             qs[i].speaker, qs[i].kind, qs[i].confidence = speaker, "implicit", 0.6
                     continue
                 guess = None
-                prev1 = _turn_speaker(qs, turns, t - 1)
-                prev2 = _turn_speaker(qs, turns, t - 2)
-                next1 = _turn_speaker(qs, turns, t + 1)
-                next2 = _turn_speaker(qs, turns, t + 2)
-                # A vocative in the previous turn names this turn's speaker.
+                prev1 = _turn_speaker(qs, local, t - 1)
+                prev2 = _turn_speaker(qs, local, t - 2)
+                next1 = _turn_speaker(qs, local, t + 1)
+                next2 = _turn_speaker(qs, local, t + 2)
                 if t > 0:
-                    voc = _vocatives(text, qs[turns[t - 1][-1]].quote, index)
-                    voc = [v for v in voc if v != prev1]
+                    voc = [v for v in qs[local[t - 1][-1]].vocatives if v != prev1]
                     if voc:
                         guess = voc[0]
                 if guess is None and prev2 is not None and prev2 != prev1:
@@ -454,7 +908,7 @@ def _turn_speaker(qs: list[_Q], turns: list[list[int]], t: int) -> str | None:
     return None
 
 
-def _participants(text: str, qs: list[_Q], conv: list[int], index: _Index, chars: dict[str, Character]) -> list[str]:
+def _participants(qs: list[_Q], conv: list[int], index: _Index, chars: dict[str, Character]) -> list[str]:
     """Characters in a conversation: its speakers, then characters named in narration just before it."""
     seen: list[str] = []
     for i in conv:
@@ -462,37 +916,43 @@ def _participants(text: str, qs: list[_Q], conv: list[int], index: _Index, chars
         if s is not None and s not in seen:
             seen.append(s)
     start = qs[conv[0]].quote.span.start
-    recent = [m for m in index.between(max(0, start - 800), qs[conv[-1]].quote.span.end) if not index.in_quote(m.span.start)]
+    recent = index.narration_between(max(0, start - 800), qs[conv[-1]].quote.span.end)
     for m in reversed(recent):
-        if m.character_id not in seen and not chars[m.character_id].narrator:
+        if m.character_id not in seen and m.character_id in chars and not chars[m.character_id].narrator:
             seen.append(m.character_id)
     return seen
 
 
-_VOC_EDGE = re.compile(r"^[\s,;:!?.…—–-]*$")
+_VOC_LEADS = frozenset(
+    "hey hi hello oh o dear my thanks you well yes no bye night morning look listen ah ay aye nay pray sir".split()
+)
 
 
 def _vocatives(text: str, quote: Quote, index: _Index) -> list[str]:
+    """Characters addressed by name inside the quote (``"Fine, Kitty."``, ``"Kitty, come"``)."""
     out: list[str] = []
     for m in index.between(quote.span.start, quote.span.end):
         before = text[quote.span.start + 1 : m.span.start].rstrip()
         after = text[m.span.end : quote.span.end - 1].lstrip()
-        lead_ok = before == "" or before[-1:] in ",;—–-.!?" or before.split()[-1].lower().strip(",") in (
-            "hey", "hi", "hello", "oh", "dear", "thanks", "you", "well", "yes", "no", "bye", "night", "morning", "look", "listen",
-        )
+        words = before.split()
+        lead_ok = before == "" or before[-1:] in ",;—–-.!?" or words[-1].lower().strip(",") in _VOC_LEADS
         trail_ok = after == "" or after[:1] in ",.!?;—–-…"
         if lead_ok and trail_ok and m.character_id not in out:
             out.append(m.character_id)
     return out
 
 
-def _addressees(text: str, q: _Q, qs: list[_Q], i: int, index: _Index, chars: dict[str, Character]) -> tuple[str, ...]:
-    voc = [v for v in _vocatives(text, q.quote, index) if v != q.speaker]
+def _addressees(q: _Q, qs: list[_Q], i: int) -> tuple[str, ...]:
+    voc = [v for v in (*q.vocatives, *q.tag_objects) if v != q.speaker]
     if voc:
-        return tuple(sorted(voc))
+        return tuple(sorted(set(voc)))
     # The other party: the nearest different speaker before or after, within a conversation.
     for k in (i - 1, i + 1, i - 2, i + 2):
-        if 0 <= k < len(qs) and abs(qs[k].quote.span.start - q.quote.span.start) < _CONVERSATION_GAP:
+        if (
+            0 <= k < len(qs)
+            and qs[k].conv == q.conv
+            and abs(qs[k].quote.span.start - q.quote.span.start) < _CONVERSATION_GAP
+        ):
             s = qs[k].speaker
             if s is not None and s != q.speaker:
                 return (s,)
@@ -510,4 +970,100 @@ def _resolve_message(m: Message, characters: Sequence[Character]) -> Message:
     return m
 
 
-del NOT_NAMES
+# --------------------------------------------------------------------------- narrator naming
+
+#: Vocatives naming the same character in turns next to the narrator's own before it is
+#: taken as the narrator's name; and how much it must lead the runner-up. Set on the
+#: four first-person PDNC novels and the ../shared cases.
+_NARRATOR_MIN_VOCATIVES = 3
+_NARRATOR_LEAD = 2.0
+#: Share of a name's mentions that must lie inside quotations: others call the narrator
+#: by name, the first-person narration never does.
+_NARRATOR_QUOTED_SHARE = 0.7
+
+
+def _name_narrator(analysis: Analysis, state: RuleState) -> tuple[Analysis, bool]:
+    """Merge into the narrator the character others address in the turns next to the narrator's.
+
+    Returns:
+        The analysis (with characters, mentions and quotes rewritten when a name was
+        found) and whether it changed.
+    """
+    narrator = state.narrator
+    if narrator is None or not state.qs:
+        return analysis, False
+    qs = state.qs
+    votes: Counter[str] = Counter()
+    turn_speaker = [next((qs[i].speaker for i in turn if qs[i].speaker is not None), None) for turn in state.turns]
+    for t in range(len(state.turns)):
+        if turn_speaker[t] != narrator:
+            continue
+        for u in (t - 1, t + 1):
+            if (
+                0 <= u < len(state.turns)
+                and state.turn_conv[u] == state.turn_conv[t]
+                and turn_speaker[u] not in (None, narrator)
+            ):
+                for i in state.turns[u]:
+                    for v in qs[i].vocatives:
+                        if v != narrator:
+                            votes[v] += 1
+    if not votes:
+        return analysis, False
+    chars = {c.id: c for c in analysis.characters}
+    # Votes for title variants of one name (Hastings, Mr. Hastings) count together.
+    family = {cid: _variants(chars[cid], analysis.characters, narrator) for cid in votes}
+    totals = {cid: sum(votes[x] for x in family[cid] if x in votes) for cid in votes}
+    best = max(votes, key=lambda cid: (totals[cid], votes[cid], -int(cid[1:]) if cid[1:].isdigit() else 0))
+    n = totals[best]
+    runner = max((totals[c] for c in votes if c not in family[best]), default=0)
+    if n < _NARRATOR_MIN_VOCATIVES or n < _NARRATOR_LEAD * runner:
+        return analysis, False
+    merge = family[best]
+    quoted = sum(1 for m in state.index.mentions if m.character_id in merge and state.index.in_quote(m.span.start))
+    total = sum(1 for m in state.index.mentions if m.character_id in merge)
+    if total == 0 or quoted / total < _NARRATOR_QUOTED_SHARE:
+        return analysis, False
+    # Explicitly tagged as a speaker in narration ("said Hastings") means someone else.
+    tagged = sum(1 for q in qs if q.speaker in merge and q.kind == "explicit")
+    if tagged > max(2, 0.2 * n):
+        return analysis, False
+    target = chars[best]
+    old = chars[narrator]
+    names: set[str] = set()
+    for cid in merge:
+        names.update(chars[cid].names)
+    name = target.name
+    merged_gender = old.gender if old.gender != "unknown" else target.gender
+    new_narrator = Character(
+        id=narrator,
+        name=name,
+        aliases=tuple(sorted(names - {name})),
+        gender=merged_gender,
+        narrator=True,
+        mention_count=old.mention_count + sum(chars[c].mention_count for c in merge),
+    )
+    characters = tuple(new_narrator if c.id == narrator else c for c in analysis.characters if c.id not in merge)
+    mentions = tuple(Mention(m.span, narrator, m.kind) if m.character_id in merge else m for m in analysis.mentions)
+    return analysis.replace(characters=characters, mentions=mentions), True
+
+
+def _variants(target: Character, characters: Sequence[Character], narrator: str) -> set[str]:
+    """The character and the others whose every name is made of its name tokens plus honorifics."""
+    core = frozenset().union(*(_bare_tokens(x) for x in target.names))
+    out = {target.id}
+    for c in characters:
+        if c.id in (target.id, narrator) or c.narrator:
+            continue
+        if target.gender != "unknown" and c.gender not in ("unknown", target.gender):
+            continue
+        if all(_bare_tokens(x) and _bare_tokens(x) <= core for x in c.names):
+            out.add(c.id)
+    return out
+
+
+def _bare_tokens(name: str) -> frozenset[str]:
+    """A name's tokens without honorifics, lower-cased (``Mr. Hastings`` -> {hastings})."""
+    return frozenset(
+        t for t in (w.strip(".").lower() for w in name.split()) if t and t not in TITLES and t != "monsieur"
+    )

@@ -131,6 +131,14 @@ def _check_outputs(args: argparse.Namespace, inputs: list[str]) -> None:
             check_output(out, force=args.force, inputs=inputs)
 
 
+def _speaker_model_remarks(results: list[Any]) -> list[str]:
+    """Say which speaker-model forest scored the PDNC novels (a fold's forest never saw its novels)."""
+    from ficnlp.speaker_model import held_out_summary
+
+    texts = [d.doc.text for r in results for d in r.documents if d.error is None]
+    return [f"pdnc {held_out_summary(texts)}"] if texts else []
+
+
 def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
@@ -141,7 +149,7 @@ def run_pdnc(args: argparse.Namespace) -> int:
 
     _check_outputs(args, [])
     res = evaluate_pdnc(args.dir, novels=_split(args.novels), progress=_progress(args))
-    return _finish(args, [res], [], [args.dir])
+    return _finish(args, [res], _speaker_model_remarks([res]), [args.dir])
 
 
 def run_litbank(args: argparse.Namespace) -> int:
@@ -189,6 +197,7 @@ def run_all(args: argparse.Namespace) -> int:
         results.append(evaluate_litbank(litbank, progress=progress))
     else:
         remarks.append(f"litbank: not found at {litbank}")
+    remarks += _speaker_model_remarks([r for r in results if r.dataset == "pdnc"])
     gold_files = find_gold_files(args.gold_dir)
     if gold_files:
         results.append(evaluate_gold(gold_files, shared=shared, progress=progress))

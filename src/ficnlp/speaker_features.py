@@ -1,0 +1,717 @@
+"""Candidate speakers of each quotation and their features, for the speaker ranker.
+
+For every quotation the rules of :mod:`ficnlp.speakers` have read, the candidates are
+the characters that could have said it: the rules' choice, the names in its tags, the
+resolution of a pronoun tag, the speakers of the four turns before and two after it
+(as the rules attributed them), the characters addressed by name in the turns around
+it, the characters named in the narration of the last ~1,500 code points and of its
+own paragraph, and the narrator. Each (quotation, candidate) pair gets the features in
+:data:`FEATURES`, computed with numpy over all pairs at once (a 3,000-quotation novel
+takes a few tens of milliseconds).
+
+The same code builds the training data (:mod:`ficnlp.train.speakers`) and the run-time
+input of the shipped model (:mod:`ficnlp.speaker_model`), so the two cannot drift
+apart; :data:`FEATURE_VERSION` is stored in the model file and checked on load.
+
+Source: the cues follow the speaker-attribution literature (He, Barbosa & Kondrak,
+ACL 2013: distance, mention position, turn parity, vocatives; Muzny et al., EACL 2017:
+the sieve's tag, pronoun and conversation rules), computed over ficnlp's own
+characters and mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ficnlp.model import Analysis
+
+if TYPE_CHECKING:
+    from ficnlp.speakers import RuleState
+
+__all__ = ["FEATURES", "FEATURE_VERSION", "CandidateTable", "candidate_table"]
+
+#: Bumped whenever a feature's meaning or order changes; a model trained on another
+#: version is refused on load.
+FEATURE_VERSION = 1
+
+#: Feature names, in column order. ``q_`` features describe the quotation, ``c_`` the
+#: candidate, the rest the pair.
+FEATURES = (
+    "is_rule",
+    "rule_conf_if",
+    "after_name_verb",
+    "after_name_beat",
+    "before_name_verb",
+    "before_name_beat",
+    "before_name_any",
+    "pronoun_resolved",
+    "gender_agree",
+    "c_gender",
+    "c_narrator",
+    "prev1",
+    "prev2",
+    "prev3",
+    "prev4",
+    "next1",
+    "next2",
+    "prev1_explicit",
+    "next1_explicit",
+    "turns_since_spoke",
+    "spoke_in_last8",
+    "voc_this",
+    "voc_prev1",
+    "voc_prev2",
+    "voc_next1",
+    "named_in_quote",
+    "tag_object",
+    "dist_before",
+    "dist_after",
+    "n_para_before",
+    "n_para_after",
+    "n_window",
+    "n_prev_para",
+    "recency_rank",
+    "first_in_para",
+    "first_in_segment",
+    "named_in_own_after",
+    "last_before_quote",
+    "first_after_quote",
+    "dist_subject_before",
+    "compat_rank",
+    "subject_compat_rank",
+    "even_back",
+    "odd_back",
+    "even_fwd",
+    "odd_fwd",
+    "scene_mentions",
+    "scene_explicit",
+    "c_log_mentions",
+    "c_explicit_share",
+    "c_conv_explicit",
+    "q_kind",
+    "q_conf",
+    "q_pronoun",
+    "q_desc_tag",
+    "q_prev_para_tag",
+    "q_log_len",
+    "q_turn_size",
+    "q_turn_pos",
+    "q_para_initial",
+    "q_narration_after",
+    "q_turn_in_conv",
+    "q_n_candidates",
+    "q_has_narrator",
+    "q_continuation",
+    "turn_tag_name",
+    "turn_tag_resolved",
+    "q_anchor_back",
+    "q_anchor_fwd",
+    "q_n_compat",
+)
+
+#: How far back (code points) narration names become candidates.
+CANDIDATE_WINDOW = 3000
+#: At most this many candidates per quotation (the nearest names are kept first).
+MAX_CANDIDATES = 12
+#: Narration names kept as candidates per quotation, most recent first.
+MAX_NAMED = 10
+#: Speakers of this many turns back are candidates.
+PREV_TURNS = 8
+#: Names inside quotations (most recent first) within QUOTED_WINDOW code points.
+QUOTED_NAMES = 3
+QUOTED_WINDOW = 1500
+#: First-person mentions (I, me, my) count as the narrator's mentions.
+NARRATOR_MENTIONS = True
+#: The novel's most frequent explicitly tagged speakers are always candidates.
+TOP_SPEAKERS = 3
+_FAR = 20000.0
+#: Added to the number of explicit tags when computing a character's share of them
+#: (a novel has thousands; a short story's few tags then weigh little).
+_SHARE_SMOOTHING = 50.0
+_PREV_WORD = re.compile(r"([A-Za-z]+)([^A-Za-z]*)$")
+_NEXT_WORD = re.compile(r"[\s,]*(?:[a-z]+ly\s+)?([A-Za-z]+)")
+_OBJECT_LEADS = frozenset(
+    """to at with of from for by on upon towards toward into onto about after before behind beside between like
+    than without against over under near round around past the a an his her their my our your its this that""".split()
+)
+_VERBS = frozenset(
+    """was is had has did does said says could would should might must will shall can may looked turned went came
+    made took gave felt saw knew thought sat stood got began kept left put ran rose cried asked replied answered
+    seemed smiled laughed nodded sighed glanced paused added continued returned walked stopped entered""".split()
+)
+
+
+def subject_flags(text: str, starts: list[int], ends: list[int]) -> np.ndarray:
+    """Whether each narration mention looks like a clause subject.
+
+    A mention after a preposition or determiner is not; one followed by a verb (a past
+    form in ``-ed`` or a common verb) or opening its sentence is.
+
+    Args:
+        text: the story text.
+        starts: mention starts (code points).
+        ends: mention ends.
+
+    Returns:
+        ``(mentions,)`` bool.
+    """
+    out = np.zeros(len(starts), bool)
+    enders = frozenset('.!?;:"”“—\n')
+    for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        before = text[max(0, a - 30) : a]
+        words = before.split()
+        last = words[-1] if words else ""
+        if last and last[-1].isalpha() and not before[-1:].isalpha():
+            w = last.lower()
+            j = len(w) - 1
+            while j >= 0 and w[j].isalpha():
+                j -= 1
+            if w[j + 1 :] in _OBJECT_LEADS:
+                continue
+        nxt = text[b : b + 30].replace(",", " ").split()
+        if nxt and nxt[0].endswith("ly") and len(nxt) > 1:
+            nxt = nxt[1:]
+        if nxt:
+            w = nxt[0].strip(".,;:!?\"'”’")
+            if w in _VERBS or (w.islower() and w.endswith("ed")):
+                out[k] = True
+                continue
+        if not last or not last[-1].isalpha() or any(c in enders for c in before[len(before.rstrip()) - 1 :]):
+            out[k] = True
+    return out
+
+
+_GENDER_CODES = {"he/him": 1, "she/her": 2, "they/them": 3}
+
+
+def _windows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every index ``lo[i] <= j < hi[i]``, for every row ``i``: ``(row of each, index)``."""
+    n = np.maximum(hi - lo, 0)
+    rows = np.repeat(np.arange(len(lo), dtype=np.int64), n)
+    idx = np.repeat(lo, n) + np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+    return rows, idx
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateTable:
+    """The candidates of every quotation and their features.
+
+    Attributes:
+        quote: ``(n_pairs,)`` int32, the index of each pair's quotation in ``analysis.quotes``
+            (pairs are grouped by quotation, in text order).
+        char: ``(n_pairs,)`` int32, the index of each pair's candidate in ``char_ids``.
+        char_ids: the character ids, in ``analysis.characters`` order.
+        X: ``(n_pairs, len(FEATURES))`` float32 feature matrix.
+
+    Quotations whose own tag names their speaker (``"…," said Alex``; ``Alex said,
+    "…"``) get no candidates: the ranker leaves them to the rules (on PDNC its
+    overrides there were as often wrong as right) and is trained on the others.
+    """
+
+    quote: np.ndarray
+    char: np.ndarray
+    char_ids: tuple[str, ...]
+    X: np.ndarray
+
+
+def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
+    """Build the candidates and features of every quotation.
+
+    Args:
+        analysis: the analysis the rules ran on (its characters, paragraphs, mentions).
+        state: what :func:`ficnlp.speakers._rules` found for it.
+
+    Returns:
+        The candidate table; empty arrays when there is no quotation or no character.
+    """
+    qs = state.qs
+    ids = tuple(c.id for c in analysis.characters)
+    cidx = {cid: i for i, cid in enumerate(ids)}
+    n_chars = len(ids)
+    n_quotes = len(qs)
+    n_feat = len(FEATURES)
+    if n_quotes == 0 or n_chars == 0:
+        return CandidateTable(np.zeros(0, np.int32), np.zeros(0, np.int32), ids, np.zeros((0, n_feat), np.float32))
+
+    def ci(cid: str | None) -> int:
+        return cidx.get(cid, -1) if cid is not None else -1
+
+    gender = np.array([_GENDER_CODES.get(c.gender, 0) for c in analysis.characters], np.int8)
+    narr = np.array([c.narrator for c in analysis.characters], bool)
+    logcount = np.log1p(np.array([c.mention_count for c in analysis.characters], np.float32))
+    narrator_i = ci(state.narrator)
+    text_len = len(analysis.text)
+
+    # Narration name mentions, by position and by (character, position).
+    names = [m for m in state.index.narration if m.character_id in cidx]
+    name_subj = subject_flags(analysis.text, [m.span.start for m in names], [m.span.end for m in names])
+    nm = [(m.span.start, cidx[m.character_id], bool(f)) for m, f in zip(names, name_subj, strict=True)]
+    if narrator_i >= 0 and NARRATOR_MENTIONS:
+        # The narrator's own first-person mentions in narration count as its mentions
+        # ("I" as a subject).
+        text = analysis.text
+        nm += [
+            (m.span.start, narrator_i, text[m.span.start : m.span.end] == "I")
+            for m in analysis.mentions
+            if m.kind == "narrator" and m.character_id in cidx
+        ]
+        nm.sort()
+    mpos = np.array([p for p, _, _ in nm], np.int64)
+    mchar = np.array([c for _, c, _ in nm], np.int64)
+    subj = np.array([f for _, _, f in nm], bool)
+    big = text_len + 1
+    mkey = np.sort(mchar * big + mpos)
+    skey = np.sort((mchar * big + mpos)[subj]) if len(mpos) else mkey
+
+    # Per-quotation arrays.
+    paragraphs = analysis.story.paragraphs
+    qstart = np.array([q.quote.span.start for q in qs], np.int64)
+    qend = np.array([q.quote.span.end for q in qs], np.int64)
+    if paragraphs:
+        pstart = np.array([paragraphs[q.para].start for q in qs], np.int64)
+        pend = np.array([paragraphs[q.para].end for q in qs], np.int64)
+        prevp_start = np.array(
+            [paragraphs[q.para - 1].start if q.para > 0 else paragraphs[0].start for q in qs], np.int64
+        )
+    else:
+        pstart = np.zeros(n_quotes, np.int64)
+        pend = np.full(n_quotes, text_len, np.int64)
+        prevp_start = pstart
+    # The quote's scene: from the last barrier (scene break, chapter heading, time skip)
+    # before it to the next. Distances and windows stop there, so that text between
+    # chapters (an AO3 end note, a heading) does not change a feature.
+    barriers = np.array(state.barriers, np.int64)
+    k_scene = np.searchsorted(barriers, qstart, side="right")
+    scene_start = np.where(k_scene > 0, barriers[np.clip(k_scene - 1, 0, None)] if len(barriers) else 0, 0)
+    scene_end = np.where(
+        k_scene < len(barriers),
+        barriers[np.clip(k_scene, None, len(barriers) - 1)] if len(barriers) else text_len,
+        text_len,
+    )
+    # A quote's own stretch of narration after it: up to the next quote of its paragraph.
+    seg_end = pend.copy()
+    seg_start = pstart.copy()
+    for i in range(n_quotes - 1):
+        if qs[i + 1].para == qs[i].para:
+            seg_end[i] = qstart[i + 1]
+            seg_start[i + 1] = qend[i]
+    rule_sp = np.array([ci(q.speaker) for q in qs], np.int64)
+    kind = np.array(
+        [{"implicit": 1, "anaphoric": 2, "explicit": 3}.get(q.kind, 0) if q.speaker else 0 for q in qs], np.float32
+    )
+    conf = np.array([q.confidence if q.speaker else 0.0 for q in qs], np.float32)
+    after_name = np.array([ci(q.after_name) for q in qs], np.int64)
+    after_str = np.array([q.after_strength for q in qs], np.int64)
+    before_name = np.array([ci(q.before_name) for q in qs], np.int64)
+    before_str = np.array([q.before_strength for q in qs], np.int64)
+    resolved = np.array([ci(q.resolved) for q in qs], np.int64)
+    pron_codes = {None: 0, "he": 1, "she": 2, "i": 3, "we": 3, "they": 4}
+    pron = np.array([pron_codes.get(q.after_pro or q.before_pro or q.desc_pro, 0) for q in qs], np.int64)
+    # Tag evidence shared by the quotes of one turn ('"Yes," said he; "but …"').
+    turn_name = np.full(n_quotes, -1, np.int64)
+    turn_res = np.full(n_quotes, -1, np.int64)
+    for t in state.turns:
+        if len(t) < 2:
+            continue
+        name = next(
+            (
+                n
+                for n in (
+                    after_name[i] if after_str[i] == 2 else before_name[i] if before_str[i] == 2 else -1 for i in t
+                )
+                if n >= 0
+            ),
+            -1,
+        )
+        res = next((int(resolved[i]) for i in t if resolved[i] >= 0), -1)
+        tp = next((int(pron[i]) for i in t if pron[i] > 0), 0)
+        for i in t:
+            turn_name[i] = name
+            turn_res[i] = res
+            if pron[i] == 0:
+                pron[i] = tp
+    desc = np.array([q.after_desc is not None for q in qs], np.float32)
+    prev_para_tag = np.array([q.before_prev_para for q in qs], np.float32)
+    ids_q = {q.quote.id: i for i, q in enumerate(qs)}
+    continuation = np.array([q.quote.continues in ids_q if q.quote.continues else False for q in qs], np.float32)
+
+    # Turns.
+    turns, turn_conv = state.turns, state.turn_conv
+    n_turns = len(turns)
+    turn_sp = np.array([next((ci(qs[i].speaker) for i in t if qs[i].speaker is not None), -1) for t in turns], np.int64)
+    turn_expl = np.array([any(qs[i].kind == "explicit" and qs[i].confidence >= 0.85 for i in t) for t in turns], bool)
+    tconv = np.array(turn_conv, np.int64)
+    qturn = np.array([q.turn for q in qs], np.int64)
+    turn_size = np.array([len(turns[q.turn]) for q in qs], np.float32)
+    turn_pos = np.array([turns[q.turn].index(i) for i, q in enumerate(qs)], np.float32)
+    conv_first_turn = np.zeros(n_turns, np.int64)
+    for u in range(1, n_turns):
+        conv_first_turn[u] = conv_first_turn[u - 1] if tconv[u] == tconv[u - 1] else u
+    turn_in_conv = np.minimum(qturn - conv_first_turn[qturn], 30).astype(np.float32)
+
+    def turn_at(offset: int) -> tuple[np.ndarray, np.ndarray]:
+        """Speaker and explicitness of the turn ``offset`` away from each quote's, in its conversation."""
+        t = qturn + offset
+        ok = (t >= 0) & (t < n_turns)
+        tc = np.clip(t, 0, n_turns - 1)
+        ok &= tconv[tc] == tconv[qturn]
+        return np.where(ok, turn_sp[tc], -1), ok & turn_expl[tc]
+
+    prev = [turn_at(-k) for k in range(1, 9)]
+    nxt = [turn_at(k) for k in (1, 2)]
+    # Anchors: turns whose speaker a tag names (explicit, or the narrator's "I").
+    anchor_sp = np.array(
+        [
+            next(
+                (
+                    ci(qs[i].speaker)
+                    for i in t
+                    if qs[i].speaker is not None
+                    and qs[i].confidence >= 0.85
+                    and (qs[i].kind == "explicit" or qs[i].pronoun in ("i", "we"))
+                ),
+                -1,
+            )
+            for t in turns
+        ],
+        np.int64,
+    )
+
+    def anchor_at(offset: int) -> np.ndarray:
+        t = qturn + offset
+        ok = (t >= 0) & (t < n_turns)
+        tc = np.clip(t, 0, n_turns - 1)
+        return np.where(ok & (tconv[tc] == tconv[qturn]), anchor_sp[tc], -1)
+
+    def first_anchor(offsets: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        sp = np.full(n_quotes, -1, np.int64)
+        dist = np.full(n_quotes, 9.0, np.float32)
+        for off in reversed(offsets):
+            a = anchor_at(off)
+            sp = np.where(a >= 0, a, sp)
+            dist = np.where(a >= 0, float(abs(off)), dist)
+        return sp, dist
+
+    even_back, d_eb = first_anchor([-2, -4, -6, -8])
+    odd_back, d_ob = first_anchor([-1, -3, -5, -7])
+    even_fwd, d_ef = first_anchor([2, 4, 6, 8])
+    odd_fwd, d_of = first_anchor([1, 3, 5, 7])
+    anchor_back = np.minimum(d_eb, d_ob)
+    anchor_fwd = np.minimum(d_ef, d_of)
+
+    turn_vocs = [sorted({ci(v) for i in t for v in qs[i].vocatives} - {-1}) for t in turns]
+    quote_vocs = [[ci(v) for v in q.vocatives if ci(v) >= 0] for q in qs]
+    in_quote = [
+        sorted(
+            {ci(m.character_id) for m in state.index.between(q.quote.span.start, q.quote.span.end)}
+            - {-1}
+            - set(quote_vocs[i])
+        )
+        for i, q in enumerate(qs)
+    ]
+
+    # Explicit attributions per character: in the novel and per conversation.
+    strong = (kind == 3) & (conf >= 0.85) & (rule_sp >= 0)
+    explicit_counts = np.bincount(rule_sp[strong], minlength=n_chars).astype(np.float32)
+    # Smoothed, so that one tag in a short story is not a strong prior.
+    explicit_share = explicit_counts / (float(explicit_counts.sum()) + _SHARE_SMOOTHING)
+    qconv = tconv[qturn]
+    conv_keys = qconv[strong] * n_chars + rule_sp[strong]
+    conv_key_u, conv_key_n = np.unique(conv_keys, return_counts=True)
+
+    # Candidates: (quote, character, priority) from every source, then de-duplicated
+    # (the lowest priority number wins) and capped per quote.
+    src_q: list[np.ndarray] = []
+    src_c: list[np.ndarray] = []
+    src_p: list[np.ndarray] = []
+    qi_all = np.arange(n_quotes, dtype=np.int64)
+    # Quotes whose own tag names the speaker are left to the rules: no candidates.
+    fixed_q = np.array(
+        [
+            q.speaker is not None
+            and (
+                (q.after_strength == 2 and q.speaker == q.after_name)
+                or (q.before_strength == 2 and q.speaker == q.before_name)
+            )
+            for q in qs
+        ],
+        bool,
+    )
+
+    def add(chars: np.ndarray, priority: float | np.ndarray, quotes: np.ndarray = qi_all) -> None:
+        ok = (chars >= 0) & ~fixed_q[quotes]
+        src_q.append(quotes[ok])
+        src_c.append(chars[ok])
+        src_p.append(np.broadcast_to(np.asarray(priority, np.float64), chars.shape)[ok])
+
+    for k, arr in enumerate((rule_sp, after_name, before_name, resolved)):
+        add(arr, k)
+    for k in range(PREV_TURNS):
+        add(prev[k][0], 10 + k)
+    for k, (sp_arr, _) in enumerate(nxt):
+        add(sp_arr, 20 + k)
+    # Characters addressed by name in the turns just before and after.
+    voc_t = np.array([t for t, vs in enumerate(turn_vocs) for _ in vs], np.int64)
+    voc_c = np.array([v for vs in turn_vocs for v in vs], np.int64)
+    if len(voc_t):
+        for k, off in enumerate((-1, 1, -2)):
+            target = qturn + off
+            same = (target >= 0) & (target < n_turns) & (tconv[np.clip(target, 0, n_turns - 1)] == tconv[qturn])
+            lo_v = np.searchsorted(voc_t, target)
+            hi_v = np.where(same, np.searchsorted(voc_t, target + 1), lo_v)
+            rows, idx = _windows(lo_v, hi_v)
+            add(voc_c[idx], 30 + k, rows)
+    # Names in the narration of the last CANDIDATE_WINDOW code points and the paragraph,
+    # most recent first (the priority grows with the distance back from the paragraph end).
+    if len(mpos):
+        hi_n = np.searchsorted(mpos, pend)
+        rows, idx = _windows(np.searchsorted(mpos, np.maximum(qstart - CANDIDATE_WINDOW, scene_start)), hi_n)
+        add(mchar[idx], 100 + (hi_n[rows] - idx), rows)
+    # Names inside quotations just before (the last few mentions).
+    if QUOTED_NAMES and state.index.mentions:
+        apos = np.array(state.index.starts, np.int64)
+        achar = np.array([cidx.get(m.character_id, -1) for m in state.index.mentions], np.int64)
+        hi_q = np.searchsorted(apos, qstart)
+        lo_q = np.maximum(
+            np.searchsorted(apos, np.maximum(qstart - QUOTED_WINDOW, scene_start)), hi_q - 2 * QUOTED_NAMES
+        )
+        rows, idx = _windows(lo_q, hi_q)
+        add(achar[idx], 200 + (hi_q[rows] - idx), rows)
+    top_speakers = [
+        int(c) for c in np.argsort(-explicit_counts, kind="stable")[:TOP_SPEAKERS] if explicit_counts[c] > 0
+    ]
+    for k, c in enumerate(top_speakers):
+        add(np.full(n_quotes, c, np.int64), 300 + k)
+    if narrator_i >= 0:
+        add(np.full(n_quotes, narrator_i, np.int64), 400)
+    all_q = np.concatenate(src_q)
+    all_c = np.concatenate(src_c)
+    all_p = np.minimum(np.concatenate(src_p), (1 << 20) - 1).astype(np.int64)
+    key = ((all_q * n_chars + all_c) << 20) | all_p
+    key = np.sort(key)
+    pair = key >> 20
+    key = key[np.r_[True, pair[1:] != pair[:-1]]]  # each (quote, character) once, best priority
+    pair = key >> 20
+    all_q, all_c, all_p = pair // n_chars, pair % n_chars, key & ((1 << 20) - 1)
+    order = np.argsort((all_q << 20) | all_p, kind="stable")
+    all_q, all_c = all_q[order], all_c[order]
+    n_per = np.bincount(all_q, minlength=n_quotes)
+    rank_in = np.arange(len(all_q)) - np.repeat(np.cumsum(n_per) - n_per, n_per)
+    keep = rank_in < MAX_CANDIDATES
+    pq = all_q[keep]
+    pc = all_c[keep]
+    counts = np.bincount(pq, minlength=n_quotes).astype(np.int64)
+    n_pairs = len(pq)
+    xt = np.zeros((n_feat, n_pairs), np.float32)  # filled column by column, transposed at the end
+    col = {name: k for k, name in enumerate(FEATURES)}
+
+    def put(name: str, values: np.ndarray) -> None:
+        xt[col[name]] = values
+
+    is_rule = pc == rule_sp[pq]
+    put("is_rule", is_rule)
+    put("rule_conf_if", is_rule * conf[pq])
+    put("after_name_verb", (pc == after_name[pq]) & (after_str[pq] == 2))
+    put("after_name_beat", (pc == after_name[pq]) & (after_str[pq] == 1))
+    put("before_name_verb", (pc == before_name[pq]) & (before_str[pq] == 2))
+    put("before_name_beat", (pc == before_name[pq]) & (before_str[pq] == 1))
+    put("before_name_any", (pc == before_name[pq]) & (before_str[pq] == 0))
+    put("pronoun_resolved", pc == resolved[pq])
+    put("turn_tag_name", pc == turn_name[pq])
+    put("turn_tag_resolved", pc == turn_res[pq])
+    g = gender[pc]
+    pr = pron[pq]
+    agree = ((pr == 1) & (g == 1)) | ((pr == 2) & (g == 2)) | ((pr == 3) & narr[pc])
+    disagree = (
+        ((pr == 1) & (g == 2)) | ((pr == 2) & (g == 1)) | ((pr == 3) & ~narr[pc]) | ((pr == 1) | (pr == 2)) & narr[pc]
+    )
+    put("gender_agree", agree.astype(np.float32) - disagree)
+    put("c_gender", g)
+    put("c_narrator", narr[pc])
+    for k in range(4):
+        put(f"prev{k + 1}", pc == prev[k][0][pq])
+    put("next1", pc == nxt[0][0][pq])
+    put("next2", pc == nxt[1][0][pq])
+    put("prev1_explicit", (pc == prev[0][0][pq]) & prev[0][1][pq])
+    put("next1_explicit", (pc == nxt[0][0][pq]) & nxt[0][1][pq])
+    since = np.full(n_pairs, 9.0, np.float32)
+    spoke = np.zeros(n_pairs, np.float32)
+    for k in range(8, 0, -1):
+        eq = pc == prev[k - 1][0][pq]
+        since = np.where(eq, float(k), since)
+        spoke += eq
+    put("turns_since_spoke", since)
+    put("spoke_in_last8", spoke)
+
+    def member(lists: list[list[int]], rows: np.ndarray) -> np.ndarray:
+        """Whether each pair's candidate is in ``lists[rows]`` (rows: per-pair index, -1 = none)."""
+        keys = [r * n_chars + c for r, cs in enumerate(lists) for c in cs]
+        if not keys:
+            return np.zeros(n_pairs, bool)
+        ok = rows >= 0
+        return ok & np.isin(np.where(ok, rows, 0) * n_chars + pc, np.array(keys, np.int64))
+
+    put("voc_this", member(quote_vocs, pq))
+    tq = qturn[pq]
+
+    def same_conv(off: int) -> np.ndarray:
+        """The turn ``off`` away from each pair's quote's turn, or -1 outside its conversation."""
+        u = tq + off
+        ok = (u >= 0) & (u < n_turns)
+        return np.where(ok & (tconv[np.clip(u, 0, n_turns - 1)] == tconv[tq]), u, -1)
+
+    put("voc_prev1", member(turn_vocs, same_conv(-1)))
+    put("voc_prev2", member(turn_vocs, same_conv(-2)))
+    put("voc_next1", member(turn_vocs, same_conv(1)))
+    put("named_in_quote", member(in_quote, pq))
+    tag_objects = [[ci(c) for c in q.tag_objects if ci(c) >= 0] for q in qs]
+    put("tag_object", member(tag_objects, pq))
+
+    base = pc * big
+
+    def count(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Narration mentions of each pair's candidate in ``[lo, hi)``."""
+        return np.asarray(np.searchsorted(mkey, base + hi) - np.searchsorted(mkey, base + lo), np.float32)
+
+    qs_ = qstart[pq]
+    qe_ = qend[pq]
+    k_before = np.searchsorted(mkey, base + qs_) - 1
+    kb = np.clip(k_before, 0, max(0, len(mkey) - 1))
+    ok_b = (k_before >= 0) & (len(mkey) > 0)
+    if len(mkey):
+        ok_b &= mkey[kb] // big == pc
+        ok_b &= mkey[kb] % big >= scene_start[pq]
+        dist_b = np.where(ok_b, qs_ - mkey[kb] % big, _FAR)
+    else:
+        dist_b = np.full(n_pairs, _FAR)
+    k_after = np.searchsorted(mkey, base + qe_)
+    ka = np.clip(k_after, 0, max(0, len(mkey) - 1))
+    if len(mkey):
+        ok_a = (k_after < len(mkey)) & (mkey[ka] // big == pc)
+        ok_a &= mkey[ka] % big < scene_end[pq]
+        dist_a = np.where(ok_a, mkey[ka] % big - qe_, _FAR)
+        # Not across another quote of the paragraph: a name there tags that quote.
+        own_after = ok_a & (mkey[ka] % big < seg_end[pq])
+    else:
+        own_after = np.zeros(n_pairs, bool)
+        dist_a = np.full(n_pairs, _FAR)
+    put("named_in_own_after", own_after)
+    dist_b = np.minimum(dist_b, _FAR)
+    dist_a = np.minimum(dist_a, _FAR)
+    put("dist_before", np.log1p(dist_b))
+    k_sb = np.searchsorted(skey, base + qs_) - 1
+    ksb = np.clip(k_sb, 0, max(0, len(skey) - 1))
+    if len(skey):
+        ok_sb = (k_sb >= 0) & (skey[ksb] // big == pc)
+        ok_sb &= skey[ksb] % big >= scene_start[pq]
+        dist_sb = np.where(ok_sb, qs_ - skey[ksb] % big, _FAR)
+    else:
+        dist_sb = np.full(n_pairs, _FAR)
+    dist_sb = np.minimum(dist_sb, _FAR)
+    put("dist_subject_before", np.log1p(dist_sb))
+    put("dist_after", np.log1p(dist_a))
+    put("n_para_before", count(pstart[pq], qs_))
+    put("n_para_after", count(qe_, pend[pq]))
+    put("n_window", count(np.maximum(scene_start[pq], qs_ - 2000), qs_))
+    put("n_prev_para", count(np.maximum(prevp_start, scene_start)[pq], pstart[pq]))
+    # Scene presence: named, or tagged as a speaker, since the scene began.
+    put("scene_mentions", np.log1p(count(scene_start[pq], qs_)))
+    strong_pos = qstart[strong]
+    strong_c = rule_sp[strong]
+    skey_tags = np.sort(strong_c * big + strong_pos)
+    put(
+        "scene_explicit",
+        np.log1p(np.searchsorted(skey_tags, base + qs_) - np.searchsorted(skey_tags, base + scene_start[pq])),
+    )
+    # Recency rank among the quote's candidates (0 = named last before the quote).
+    group_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    within = np.arange(n_pairs) - np.repeat(group_start, counts)
+
+    def group_rank(key: np.ndarray) -> np.ndarray:
+        """Rank of each pair's ``key`` (ascending; ties by candidate order) within its quote."""
+        # Pairs are grouped by quote, so a stable sort on (quote, key) packed in one int64
+        # ranks within groups; keys are distances below 2**21 (or the 2**30 sentinel).
+        packed = (pq << 31) | np.minimum(key, 2**30).astype(np.int64)
+        r = np.empty(n_pairs, np.float32)
+        r[np.argsort(packed, kind="stable")] = within
+        return r
+
+    put("recency_rank", group_rank(dist_b))
+    compat = ~disagree
+    put("compat_rank", np.where(compat, group_rank(np.where(compat, dist_b, 2**30)), 20.0))
+    put("subject_compat_rank", np.where(compat, group_rank(np.where(compat, dist_sb, 2**30)), 20.0))
+    n_compat = np.bincount(pq, weights=(compat & (dist_b < 3000)).astype(np.float64), minlength=n_quotes).astype(
+        np.float32
+    )
+    put("q_n_compat", n_compat[pq])
+    put("even_back", pc == even_back[pq])
+    put("odd_back", pc == odd_back[pq])
+    put("even_fwd", pc == even_fwd[pq])
+    put("odd_fwd", pc == odd_fwd[pq])
+    put("q_anchor_back", anchor_back[pq])
+    put("q_anchor_fwd", anchor_fwd[pq])
+    # Narration names by position: the paragraph's first, the last before, the first after.
+    if len(mpos):
+        f_idx = np.searchsorted(mpos, pstart)
+        fc = np.where(
+            (f_idx < len(mpos)) & (mpos[np.clip(f_idx, 0, len(mpos) - 1)] < pend),
+            mchar[np.clip(f_idx, 0, len(mpos) - 1)],
+            -1,
+        )
+        s_idx = np.searchsorted(mpos, seg_start)
+        sc_ = np.where(
+            (s_idx < len(mpos)) & (mpos[np.clip(s_idx, 0, len(mpos) - 1)] < seg_end),
+            mchar[np.clip(s_idx, 0, len(mpos) - 1)],
+            -1,
+        )
+        l_idx = np.searchsorted(mpos, qstart) - 1
+        lc = np.where(
+            (l_idx >= 0) & (mpos[np.clip(l_idx, 0, len(mpos) - 1)] >= pstart),
+            mchar[np.clip(l_idx, 0, len(mpos) - 1)],
+            -1,
+        )
+        a_idx = np.searchsorted(mpos, qend)
+        ac = np.where(
+            (a_idx < len(mpos)) & (mpos[np.clip(a_idx, 0, len(mpos) - 1)] < pend),
+            mchar[np.clip(a_idx, 0, len(mpos) - 1)],
+            -1,
+        )
+    else:
+        fc = lc = ac = sc_ = np.full(n_quotes, -1, np.int64)
+    put("first_in_para", pc == fc[pq])
+    put("first_in_segment", pc == sc_[pq])
+    put("last_before_quote", pc == lc[pq])
+    put("first_after_quote", pc == ac[pq])
+    put("c_log_mentions", logcount[pc])
+    put("c_explicit_share", explicit_share[pc])
+    if len(conv_key_u):
+        pk = qconv[pq] * n_chars + pc
+        j = np.clip(np.searchsorted(conv_key_u, pk), 0, len(conv_key_u) - 1)
+        put("c_conv_explicit", np.where(conv_key_u[j] == pk, conv_key_n[j], 0))
+    put("q_kind", kind[pq])
+    put("q_conf", conf[pq])
+    put("q_pronoun", pron[pq])
+    put("q_desc_tag", desc[pq])
+    put("q_prev_para_tag", prev_para_tag[pq])
+    put("q_log_len", np.log1p(qe_ - qs_))
+    put("q_turn_size", turn_size[pq])
+    put("q_turn_pos", turn_pos[pq])
+    text = analysis.text
+    para_initial = np.array(
+        [not text[int(a) : int(b)].strip() for a, b in zip(pstart, qstart, strict=True)], np.float32
+    )
+    narration_after = np.zeros(n_quotes, np.float32)
+    for t in turns:
+        last = t[-1]
+        narration_after[t] = bool(text[int(qend[last]) : int(pend[last])].strip())
+    put("q_para_initial", para_initial[pq])
+    put("q_narration_after", narration_after[pq])
+    put("q_turn_in_conv", turn_in_conv[pq])
+    put("q_n_candidates", counts[pq])
+    put("q_has_narrator", np.full(n_pairs, narrator_i >= 0, np.float32))
+    put("q_continuation", continuation[pq])
+    return CandidateTable(pq.astype(np.int32), pc.astype(np.int32), ids, np.ascontiguousarray(xt.T))

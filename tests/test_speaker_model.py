@@ -1,0 +1,204 @@
+"""The speaker ranker: candidate features, the exported forest, fold selection, the on/off switch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ficnlp import Config, analyze_text
+from ficnlp.pipeline import analyze_story
+from ficnlp.read import story_from_text
+from ficnlp.speaker_features import FEATURE_VERSION, FEATURES, MAX_CANDIDATES, candidate_table
+from ficnlp.speaker_model import (
+    MIN_QUOTES,
+    SCHEMA,
+    Forest,
+    SpeakerModelError,
+    held_out_summary,
+    load_model,
+    model_from_json,
+    rerank,
+    shipped_model,
+    text_digest,
+)
+from ficnlp.speakers import attribute_speakers, rule_state
+
+SHORT = (
+    "Mira Holt closed her book. She looked at Tomas. Tomas shook his head; he was tired.\n\n"
+    '"You should sleep," she said.\n\n'
+    '"I can\'t," said Tomas.\n\n'
+    '"Then read to me, Tomas."'
+)
+
+
+def _pre(text: str):  # type: ignore[no-untyped-def]
+    return analyze_story(story_from_text(text), Config(), stages=("structure", "quotes", "characters"))
+
+
+def _long_story() -> str:
+    """An invented two-person exchange of 16 quotations, tagged at the start only."""
+    lines = [
+        "Ada Quill and Bruno Marsh sat on the harbour wall and watched the boats come in.",
+        '"Do you think he will come back?" asked Ada.',
+        '"He always does," said Bruno.',
+    ]
+    for k in range(7):
+        lines.append(f'"And if he does not, this time number {k}?"')
+        lines.append(f'"Then we wait one more day, as we did the {k} times before."')
+    lines.append('"You are a patient man, Bruno," said Ada, and she laughed.')
+    return "\n\n".join(lines)
+
+
+def _col(name: str) -> int:
+    return FEATURES.index(name)
+
+
+def test_speaker_features_tiny_text() -> None:
+    a, state = rule_state(_pre(SHORT))
+    t = candidate_table(a, state)
+    assert t.X.shape == (len(t.quote), len(FEATURES)) and t.X.dtype == np.float32
+    # Quote 1 ('"I can't," said Tomas.') is tagged by name: left to the rules, no candidates.
+    assert np.all(np.diff(t.quote) >= 0) and set(t.quote.tolist()) == {0, 2}
+    assert np.bincount(t.quote).max() <= MAX_CANDIDATES
+    names = {c.id: c.name for c in a.characters}
+    rows = {(int(q), names[t.char_ids[c]]): r for r, (q, c) in enumerate(zip(t.quote, t.char, strict=True))}
+    # 'she said': Mira is the gender-compatible candidate, and the rules resolved to her.
+    assert t.X[rows[(0, "Mira Holt")], _col("gender_agree")] == 1
+    assert t.X[rows[(0, "Tomas")], _col("gender_agree")] == -1
+    assert t.X[rows[(0, "Mira Holt")], _col("pronoun_resolved")] == 1
+    # '"Then read to me, Tomas."': Tomas is addressed, and spoke the turn before.
+    assert t.X[rows[(2, "Tomas")], _col("voc_this")] == 1
+    assert t.X[rows[(2, "Tomas")], _col("prev1")] == 1
+    assert t.X[rows[(2, "Mira Holt")], _col("prev2")] == 1
+    assert t.X[rows[(0, "Mira Holt")], _col("after_name_verb")] == 0
+
+
+def _naive_score(forest: Forest, x: np.ndarray) -> float:
+    total = 0.0
+    inner = (1 << forest.depth) - 1
+    for tree in range(forest.trees):
+        node = 0
+        while node < inner:
+            f, thr = forest.feature[tree, node], forest.threshold[tree, node]
+            node = 2 * node + (2 if x[f] > thr else 1)
+        total += float(forest.leaf[tree, node - inner])
+    return total
+
+
+def test_speaker_model_shipped_model_loads_and_scores_deterministically() -> None:
+    model = shipped_model()
+    assert model is not None, "the package ships src/ficnlp/data/models/speakers.json (make train)"
+    assert model.full.trees > 0 and model.full.feature.max() < len(FEATURES)
+    assert len(model.folds) >= 2
+    held = [n for f in model.folds for n in f.held_out]
+    assert len(held) == len(set(held))  # every training novel is held out by exactly one fold
+    a, state = rule_state(_pre(SHORT))
+    x = candidate_table(a, state).X
+    first, second = model.full.score(x), model.full.score(x.copy())
+    assert first.dtype == np.float64 and np.array_equal(first, second)
+    for r in range(len(x)):
+        assert first[r] == pytest.approx(_naive_score(model.full, x[r]), abs=1e-4)
+
+
+def test_speaker_model_forest_walks_complete_trees() -> None:
+    # One tree of depth 2: x0 > 0.5 goes right; then x1 > 1.0 (left subtree) / x2 > -1 (right).
+    forest = Forest(
+        feature=np.array([[0, 1, 2]], np.int32),
+        threshold=np.array([[0.5, 1.0, -1.0]], np.float32),
+        leaf=np.array([[1.0, 2.0, 3.0, 4.0]], np.float32),
+        depth=2,
+    )
+    x = np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 0.0], [1.0, 0.0, -5.0], [1.0, 0.0, 5.0]], np.float32)
+    assert forest.score(x).tolist() == [1.0, 2.0, 3.0, 4.0]
+    rng = np.random.default_rng(0)
+    big = rng.normal(size=(1300, 3)).astype(np.float32)  # more rows than one block
+    assert forest.score(big).tolist() == [_naive_score(forest, x) for x in big]
+
+
+def _toy_model(prefer: str, sign: float = 1.0, folds: list[dict[str, object]] | None = None) -> dict[str, object]:
+    """A one-split model file that scores candidates by one binary feature."""
+    tree = {"feature": [[_col(prefer)]], "threshold": [[0.5]], "leaf": [[-sign, sign]]}
+    return {
+        "schema": SCHEMA,
+        "feature_version": FEATURE_VERSION,
+        "features": list(FEATURES),
+        "depth": 1,
+        "full": tree,
+        "folds": folds or [],
+    }
+
+
+def test_speaker_model_switch_off_keeps_the_rules() -> None:
+    pre = _pre(_long_story())
+    assert len(pre.quotes) >= MIN_QUOTES
+    contrary = model_from_json(_toy_model("is_rule", sign=-1.0))  # prefers anyone but the rules' choice
+    ruled = attribute_speakers(pre, Config(use_speaker_model=False), model=contrary)
+    ranked = attribute_speakers(pre, Config(), model=contrary)
+    rules_only = attribute_speakers(pre, Config(use_speaker_model=False))
+    assert [q.speaker_id for q in ruled.quotes] == [q.speaker_id for q in rules_only.quotes]
+    changed = [
+        i for i, (x, y) in enumerate(zip(ruled.quotes, ranked.quotes, strict=True)) if x.speaker_id != y.speaker_id
+    ]
+    assert changed, "a model preferring non-rule candidates must change some untagged quotes"
+    # Quotes whose own tag names the speaker are never re-ranked.
+    for i in changed:
+        assert ruled.quotes[i].confidence < 0.95
+    assert all(0.0 <= q.confidence <= 1.0 for q in ranked.quotes)
+
+
+def test_speaker_model_short_stories_are_left_to_the_rules() -> None:
+    a, state = rule_state(_pre(SHORT))
+    before = [(q.speaker, q.confidence) for q in state.qs]
+    assert len(state.qs) < MIN_QUOTES
+    assert rerank(a, state, model_from_json(_toy_model("is_rule", sign=-1.0))) is None
+    assert [(q.speaker, q.confidence) for q in state.qs] == before
+
+
+def test_speaker_model_fold_forest_for_its_held_out_text() -> None:
+    text = _long_story()
+    fold = {
+        "name": "fold0",
+        "held_out": ["TheStory"],
+        "held_out_sha256": [text_digest(text)],
+        "feature": [[_col("is_rule")]],
+        "threshold": [[0.5]],
+        "leaf": [[-1.0, 1.0]],
+    }
+    model = model_from_json(_toy_model("is_rule", sign=-1.0, folds=[fold]))
+    forest, chosen = model.forest_for(text)
+    assert chosen is not None and chosen.name == "fold0" and forest is chosen.forest
+    assert model.forest_for(text + " ")[1] is None
+    assert model.held_out_novels() == {"TheStory": "fold0"}
+    # The fold forest agrees with the rules, the full one contradicts them: the held-out
+    # text gets the fold's (rules-like) speakers.
+    pre = _pre(text)
+    ranked = attribute_speakers(pre, Config(), model=model)
+    ruled = attribute_speakers(pre, Config(use_speaker_model=False))
+    assert [q.speaker_id for q in ranked.quotes] == [q.speaker_id for q in ruled.quotes]
+    assert "1 of 2 documents scored by the fold forest" in held_out_summary([text, "other"], model)
+
+
+def test_speaker_model_rejects_foreign_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SpeakerModelError, match="not a ficnlp-speaker-model/1"):
+        model_from_json({"schema": "other"})
+    bad = _toy_model("is_rule")
+    bad["features"] = list(FEATURES)[:-1]
+    with pytest.raises(SpeakerModelError, match="retrain with 'ficnlp train'"):
+        model_from_json(bad)
+    bad = _toy_model("is_rule")
+    bad["full"] = {"feature": [[len(FEATURES) + 3]], "threshold": [[0.5]], "leaf": [[0.0, 1.0]]}
+    with pytest.raises(SpeakerModelError, match="out of range"):
+        model_from_json(bad)
+    with pytest.raises(SpeakerModelError, match="no speaker model file"):
+        load_model(tmp_path / "missing.json")
+    p = tmp_path / "broken.json"
+    p.write_text("{", encoding="utf-8")
+    with pytest.raises(SpeakerModelError, match="cannot read"):
+        load_model(p)
+
+
+def test_speaker_model_default_pipeline_uses_the_ranker_on_longer_stories() -> None:
+    a = analyze_text(_long_story())
+    assert all(q.speaker_id is not None for q in a.quotes)
+    names = {a.character(q.speaker_id).name for q in a.quotes}
+    assert names == {"Ada Quill", "Bruno Marsh"}
