@@ -646,7 +646,8 @@ def _title_gender(title: str) -> str | None:
 
 _REFLEXIVE = re.compile(r"(?<![\w'’])(himself|herself)(?![\w'’])", re.IGNORECASE)
 _POSSESSIVE_AFTER_VERB = re.compile(
-    r"^[ \t]+(?:[a-z]+ly[ \t]+)?[a-z]+(?:ed|s)?(?:[ \t]+(?:up|down|off|out|on|in|at|over|back|away|into|onto|to|from|with|through|across|around))?[ \t]+(his|her)[ \t]+[a-z]"
+    r"^[ \t]+(?:(?:had|has|have|was|were|is|would|could|should|did|will|had[ \t]+been|has[ \t]+been)[ \t]+)?"
+    r"(?:[a-z]+ly[ \t]+)?(?!(?:been|be|was|were|is|are|am|become|became|seemed|seems)\b)[a-z]+(?:ed|s)?(?:[ \t]+(?:up|down|off|out|on|in|at|over|back|away|into|onto|to|from|with|through|across|around))?[ \t]+(his|her)[ \t]+[a-z]"
 )
 _CLAUSE_PRONOUN = re.compile(
     r"(?:,[ \t]*(?:and|but|then|so)?|;|[ \t](?:and|but|as|while|when|before|after|because|then|until|since|so))[ \t]+(he|she)(?![\w'’])",
@@ -882,6 +883,17 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
         roots.discard(uf.find(k))
         if len(roots) == 1 and title_ok(k[0], next(iter(roots))):
             uf.union(next(iter(roots)), k)
+    # 3c. "the Count", "the Colonel", "the doctor": the one character with that rank.
+    bearers: dict[str, set[Key]] = defaultdict(set)
+    for k in keys:
+        if k[0] and k[0] not in ("the", "mr", "mrs", "miss", "ms"):
+            bearers[k[0]].add(uf.find(k))
+    for k in keys:
+        if k[0] == "the" and len(k[1]) == 1:
+            rank = _normal_title(k[1][0])
+            owners = {uf.find(b) for b in bearers.get(rank, ())} - {uf.find(k)}
+            if len(owners) == 1:
+                uf.union(next(iter(owners)), k)
     # 4. Nicknames and diminutives join a given name (Addie -> Addison, Lizzy -> Elizabeth):
     #    a cluster without a full name joins the cluster, preferably one with a full name,
     #    whose untitled given name is a variant of one of its own.
@@ -907,6 +919,7 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
         own = k[1][0]
         best: Key | None = None
         best_rank: tuple[int, int] = (-1, -1)
+        second_rank: tuple[int, int] = (-1, 0)
         for given, other in targets:
             r = uf.find(other)
             if r == uf.find(k) or given == own or not are_name_variants(own, given):
@@ -918,7 +931,14 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                 continue  # "Louisa" ~ "Eliza", but not ~ Elizabeth, whose nickname Eliza is
             rank = (int(uf.has_full[r]), forms[other].count)
             if rank > best_rank:
+                second_rank = best_rank if best is not None and uf.find(best) != r else second_rank
                 best, best_rank = other, rank
+            elif best is not None and uf.find(best) != r and rank > second_rank:
+                second_rank = rank
+        # "Jock" fits John Andrew and John Beaver alike: between two full-named people,
+        # join neither unless one is named three times as often.
+        if best is not None and best_rank[0] == 1 and second_rank[0] == 1 and best_rank[1] < 3 * second_rank[1]:
+            best = None
         if best is not None:
             uf.union(best, k)
     return {k: uf.find(k) for k in keys}

@@ -237,7 +237,12 @@ def _span_len(text: str, start: int, n_words: int) -> int:
 
 
 #: Prepositions that make the following name the one spoken to ("said she, to Elinor").
-_ADDRESS_PREPS = frozenset("to at towards toward upon".split())
+# Words after which a name in a tag is the person spoken to ("said she to Elinor",
+# "he told Theo", "she asked Marcus").
+_ADDRESS_PREPS = frozenset(
+    "to at towards toward upon told tells asked asks answered reminded warned assured informed thanked begged "
+    "urged ordered promised".split()
+)
 
 
 def _objects(items: list[_Item]) -> tuple[str, ...]:

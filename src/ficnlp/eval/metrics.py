@@ -189,21 +189,44 @@ _PERIOD = re.compile(r"\.")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 
 
+_TITLE_ABBREVIATIONS = {
+    "mme": "madame",
+    "mlle": "mademoiselle",
+    "dr": "doctor",
+    "prof": "professor",
+    "capt": "captain",
+    "col": "colonel",
+    "gen": "general",
+    "lt": "lieutenant",
+    "sgt": "sergeant",
+    "rev": "reverend",
+    "st": "saint",
+}
+
+
 def normalize_name(name: str) -> str:
     """The form two names are compared in: NFKC, case-folded, no periods, one space, no leading "the".
 
     ``"Mr. Hale"``, ``"mr  hale"`` and ``"MR HALE"`` all become ``"mr hale"``; curly
     apostrophes become straight ones; ``"The Queen"`` and ``"Queen"`` both become
-    ``"queen"`` (PDNC lists descriptive names with the article, ficnlp without).
+    ``"queen"`` (PDNC lists descriptive names with the article, ficnlp without); a
+    leading abbreviated honorific is spelt out (``"Mme"`` = ``"Madame"``, ``"Dr"`` =
+    ``"Doctor"``).
 
     Example:
         >>> normalize_name("  Mr.  St. John’s ")
         "mr st john's"
+        >>> normalize_name("Mme. Olenska") == normalize_name("Madame Olenska")
+        True
         >>> normalize_name("The  Queen")
         'queen'
     """
     s = unicodedata.normalize("NFKC", name).translate(_APOSTROPHES).casefold()
-    s = " ".join(_PERIOD.sub(" ", s).split())
+    words = _PERIOD.sub(" ", s).split()
+    # An abbreviated honorific is the same honorific ("Mme Olenska" = "Madame Olenska").
+    if words:
+        words[0] = _TITLE_ABBREVIATIONS.get(words[0], words[0])
+    s = " ".join(words)
     return s[4:] if s.startswith("the ") else s
 
 
