@@ -841,16 +841,17 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                     cands = {compatible[0]}
             if len(cands) == 1 and title_ok(title, next(iter(cands))):
                 only = next(iter(cands))
-                # A married woman's given name is rarely written with her husband's
-                # surname: "Mrs. Moore" joins "Ralph Moore" only if that cluster is hers
-                # (known to be a woman) or written with "Mrs." itself.
-                if title != "mrs" or uf.gender(only) == "f" or only in same_title:
+                # "Mrs. Moore" is not Ralph Moore, and "Mrs. Theobald" not her daughter
+                # Lilia Theobald: Mrs + surname joins a full name only when that name is
+                # written with "Mrs." itself.
+                if title != "mrs" or only in same_title:
                     uf.union(only, k)
             continue
         cands = as_first or as_last
         if len(cands) == 1:
             uf.union(next(iter(cands)), k)
     # 3. A bare name joins its one titled form (or the man's, among several).
+    given_tokens = {k[1][0] for k in full}
     titled_by_tok: dict[str, list[Key]] = defaultdict(list)
     for k in singles:
         if k[0]:
@@ -859,6 +860,9 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
         if k[0] or uf.find(k) != k:
             continue
         titled = titled_by_tok.get(k[1][0], [])
+        if k[1][0] in given_tokens:
+            # "Charles" is a given name here; "Mrs Charles" is his wife.
+            titled = [t for t in titled if t[0] != "mrs"]
         roots = {uf.find(t) for t in titled}
         if len(roots) == 1:
             uf.union(next(iter(roots)), k)
