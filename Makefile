@@ -34,6 +34,7 @@ train: install
 lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy src/ficnlp
 
 lexicon: install
 	$(BIN)/python -m pip install --quiet '.[build]'

@@ -894,8 +894,8 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
             bearers[k[0]].add(uf.find(k))
     for k in keys:
         if k[0] == "the" and len(k[1]) == 1:
-            rank = _normal_title(k[1][0])
-            owners = {uf.find(b) for b in bearers.get(rank, ())} - {uf.find(k)}
+            rank_title = _normal_title(k[1][0])
+            owners = {uf.find(b) for b in bearers.get(rank_title, ())} - {uf.find(k)}
             if len(owners) == 1:
                 uf.union(next(iter(owners)), k)
     # 4. Nicknames and diminutives join a given name (Addie -> Addison, Lizzy -> Elizabeth):
