@@ -65,26 +65,25 @@ def _check(a: Analysis) -> None:
     assert Analysis.from_json(a.to_json()) == a
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(STORY)
-def test_properties_story_like_text(text: str) -> None:
+def _analyze_and_check(text: str) -> None:
     try:
         a = ficnlp.analyze_text(text)
     except FicnlpError:
         return
     assert a.text == text
     _check(a)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(STORY)
+def test_properties_story_like_text(text: str) -> None:
+    _analyze_and_check(text)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_TEXT)
 def test_properties_arbitrary_unicode(text: str) -> None:
-    try:
-        a = ficnlp.analyze_text(text)
-    except FicnlpError:
-        return
-    assert a.text == text
-    _check(a)
+    _analyze_and_check(text)
 
 
 @settings(max_examples=40, deadline=None)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ficnlp.model import Analysis, Span
+from ficnlp.write import text_blocks
 
 __all__ = ["ENTITY_COLUMNS", "QUOTE_COLUMNS", "TOKEN_COLUMNS", "Token", "booknlp_texts", "tokenize", "write_booknlp"]
 
@@ -85,23 +86,6 @@ def _nlp() -> Any:
     return nlp
 
 
-def _units(a: Analysis) -> list[Span]:
-    """Paragraph spans plus any non-blank stretch of text between them, in order."""
-    text = a.text
-    out: list[Span] = []
-    pos = 0
-    for p in [*a.story.paragraphs, Span(len(text), len(text))]:
-        gap = text[pos : p.start]
-        if gap.strip():
-            lead = len(gap) - len(gap.lstrip())
-            trail = len(gap.rstrip())
-            out.append(Span(pos + lead, pos + trail))
-        if p.end > p.start:
-            out.append(p)
-        pos = max(pos, p.end)
-    return out
-
-
 def tokenize(a: Analysis) -> list[Token]:
     """The tokens of the story text, in order (see the module docstring for the rules).
 
@@ -109,7 +93,7 @@ def tokenize(a: Analysis) -> list[Token]:
         Tokens sorted by ``span.start``, non-overlapping, no whitespace tokens.
     """
     text = a.text
-    units = _units(a)
+    units = text_blocks(a)
     nlp = _nlp()
     tokens: list[Token] = []
     sentence = -1

@@ -50,6 +50,7 @@ from markupsafe import Markup, escape
 
 from ficnlp.model import Analysis, Span
 from ficnlp.network import build_network, scene_presence
+from ficnlp.write import text_blocks
 from ficnlp.write.tables import analysis_tables
 
 __all__ = ["PALETTE", "annotated_text_html", "render_report", "report_context"]
@@ -151,22 +152,6 @@ def _render_spans(text: str, anns: list[_Ann], points: dict[int, list[str]]) -> 
     return "".join(out)
 
 
-def _blocks(a: Analysis) -> list[Span]:
-    """Paragraphs plus any non-blank stretch between them, so all visible text sits in a block."""
-    text = a.text
-    out: list[Span] = []
-    pos = 0
-    for p in [*a.story.paragraphs, Span(len(text), len(text))]:
-        gap = text[pos : p.start]
-        if gap.strip():
-            lead = len(gap) - len(gap.lstrip())
-            out.append(Span(pos + lead, pos + len(gap.rstrip())))
-        if p.end > p.start:
-            out.append(p)
-        pos = max(pos, p.end)
-    return out
-
-
 def _words(s: str) -> int:
     return sum(1 for _ in _WORD.finditer(s))
 
@@ -207,7 +192,7 @@ def annotated_text_html(a: Analysis, colours: dict[str, int] | None = None) -> M
         anns.append(
             _Ann(ly.span.start, ly.span.end, _L_LYRICS, "div", {"class": "lyrics", "data-label": "Lyrics / verse"})
         )
-    for b in _blocks(a):
+    for b in text_blocks(a):
         anns.append(_Ann(b.start, b.end, _L_PARA, "p", {"class": "para"}))
     for i, ch in enumerate(a.chapters):
         if ch.heading is not None:
