@@ -141,6 +141,8 @@ _W_DETERMINER = -1.5
 _ACCEPT = 2.0
 #: A name that follows a place preposition this often, with little person evidence, is a place.
 _PLACE_SHARE = 0.25
+#: A given name used with an honorific this often is formal: no nickname joins it.
+_FORMAL_SHARE = 0.8
 #: Share of honorific uses that makes one titled form the owner of the bare name.
 _DOMINANT_SHARE = 0.8
 #: Share of place-preposition uses above which a name is a place outright.
@@ -796,7 +798,10 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
         for sig in (("set", frozenset(toks)), ("ends", toks[0], toks[-1])):
             if sig in by_key:
                 other = by_key[sig]
-                if title_ok(k[0], uf.find(other)):
+                # "Mrs Charles Musgrove" is Charles Musgrove's wife: a "Mrs" full name joins
+                # the same name only in a cluster known to be a woman's.
+                wife = (k[0] == "mrs") != (other[0] == "mrs") and uf.gender(other if k[0] == "mrs" else k) != "f"
+                if title_ok(k[0], uf.find(other)) and not wife:
                     uf.union(other, k)
             else:
                 by_key[sig] = k
@@ -906,6 +911,17 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
     # A nickname must fit one of the target cluster's main given names (a quarter or more
     # of its given-name uses): "Louisa" fits "Eliza", but Eliza is a minor name of the
     # Elizabeth cluster, so Louisa stays apart.
+    def formal_share(r: Key, given: str) -> float:
+        """Share of the uses of ``given`` in cluster ``r`` that carry an honorific."""
+        titled = plain = 0
+        for x in keys:
+            if x[1][0] == given and uf.find(x) == r:
+                if x[0] and x[0] != "the":
+                    titled += forms[x].count
+                else:
+                    plain += forms[x].count
+        return titled / (titled + plain) if titled + plain else 0.0
+
     def main_given(r: Key) -> set[str]:
         members = [x for x in keys if uf.find(x) == r]
         surnames = {x[1][-1] for x in members if len(x[1]) >= 2}
@@ -930,6 +946,8 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                 continue
             if len(other[1]) == 1 and uf.titles[r] and not uf.has_full[r]:
                 continue  # "Kitty" must not join "Lady Catherine"
+            if formal_share(r, given) >= _FORMAL_SHARE:
+                continue  # nor "Lady Catherine de Bourgh", whom nobody calls by a pet name
             main = main_given(r)
             if main and given not in main and not any(are_name_variants(own, g) for g in main):
                 continue  # "Louisa" ~ "Eliza", but not ~ Elizabeth, whose nickname Eliza is
