@@ -831,7 +831,9 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
             # five Bennet daughters stays apart. Among several bearers, the one written
             # with the same honorific ("Captain Frederick Wentworth") is the one.
             cands = (as_first | as_last) if title in _GIVEN_NAME_TITLES else as_last
-            same_title = {uf.find(x) for x in full if x[0] == title and x[1][-1] == tok}
+            # "Mrs Charles Musgrove" is the junior Mrs Musgrove (her husband's name keeps
+            # the two apart), so a bare "Mrs Musgrove" never joins her.
+            same_title = {uf.find(x) for x in full if x[0] == title and x[1][-1] == tok and title != "mrs"}
             if len(cands) > 1 and len(same_title) == 1 and (title not in _MARITAL or title == "mrs"):
                 cands = same_title
             elif len(cands) > 1 and title != "mrs":
@@ -1012,7 +1014,8 @@ def _canonical(
     full = [k for k in members if len(k[1]) >= 2 and k[0] != "the" and k[1][0][:1].isupper()]
     if full:
         best = max(full, key=lambda k: (given.get(k[1][0], 0), not k[0], forms[k].count, -forms[k].first))
-        return " ".join(best[1])
+        # "Mrs Charles Musgrove" names his wife: keep the honorific.
+        return _display(best, surface) if best[0] == "mrs" else " ".join(best[1])
     titled = [k for k in members if k[0] and len(k[1]) == 1]
     if titled:
         best = max(titled, key=lambda k: (forms[k].count, -forms[k].first))

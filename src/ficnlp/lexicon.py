@@ -232,10 +232,14 @@ def are_name_variants(a: str, b: str) -> bool:
         return False
     if y in _related_names(x) or x in _related_names(y):
         return True
-    # Two nicknames of one name are one person's (Teddie/Teddy and Theo, both Theodore's).
+    # Two nicknames of one name are one person's (Teddie/Teddy and Theo, both Theodore's),
+    # when they sound alike at the start: Mary has a dozen pet names (Polly, Molly, May),
+    # and two of them usually name two people.
     canon_x = _canonicals(x)
     canon_y = _canonicals(y)
-    if canon_x & (canon_y | {y}) or canon_y & {x}:
+    if canon_y & {x} or canon_x & {y}:
+        return True
+    if canon_x & canon_y and x[0] == y[0]:
         return True
     short, long_ = (x, y) if len(x) <= len(y) else (y, x)
     # Truncation (Alex of Alexander, Addie of Addison) only between given names: "New" is
