@@ -670,8 +670,11 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
                 # who … cried", "before John Thorpe came … calling out" are the speaker.
                 runs_on = prev in _SUBORDINATORS and not any(c in text[it.end : verb.start] for c in ",;:")
                 relative = k + 1 < verb_k and items[k + 1].value == "who"
+                # A participle tag ("calling out") belongs to the nearest subject; a
+                # finite one ("replied") to the main clause's.
                 finite = (
-                    k + 1 < verb_k
+                    verb.value.endswith("ing")
+                    and k + 1 < verb_k
                     and items[k + 1].kind == "word"
                     and _verb_like(items[k + 1].value)
                     and text[it.end : items[k + 1].start].strip() == ""
