@@ -747,9 +747,8 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     anchored = anchor_sp >= 0
     run_id = np.cumsum(anchored | np.r_[True, tconv[1:] != tconv[:-1]])
     run_len_t = np.bincount(run_id, weights=(~anchored).astype(np.float64))[run_id]
-    run_first = np.zeros(n_turns, np.int64)
-    for u in range(1, n_turns):
-        run_first[u] = run_first[u - 1] if run_id[u] == run_id[u - 1] else u
+    run_starts = np.flatnonzero(np.r_[True, run_id[1:] != run_id[:-1]])
+    run_first = run_starts[np.searchsorted(run_starts, np.arange(n_turns), side="right") - 1]
     run_pos_t = np.where(anchored, 0, np.arange(n_turns) - run_first + (~anchored[run_first]).astype(np.int64))
     put("q_run_len", np.minimum(run_len_t[qturn], 40)[pq])
     put("q_run_pos", np.minimum(run_pos_t[qturn], 40)[pq])

@@ -124,6 +124,7 @@ class _Q:
     before_pro: str | None = None
     before_prev_para: bool = False
     desc_pro: str | None = None  # the pronoun a descriptive tag stands for ("her mother" -> she)
+    desc_title: str | None = None  # a capitalised title the tag uses as a name ("said the Doctor")
     tag_objects: tuple[str, ...] = ()  # characters a tag addresses: "said she … to Elinor"
     pronoun: str | None = None  # the tag pronoun the speaker was resolved from
     resolved: str | None = None  # what that pronoun resolved to
@@ -600,6 +601,8 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
                 break
         q.after_desc = " ".join(words)
         q.tag = Span(verb.start, rest[len(words) - 1].end)
+        if subj.value == "the" and len(words) == 2 and text[rest[1].start : rest[1].start + 1].isupper():
+            q.desc_title = words[1]
     elif len(rest) >= 2 and rest[1].kind == "name" and subj.value not in _PREPOSITIONS:
         # "said old Jolyon"
         q.after_name, q.after_strength = rest[1].value, 2
@@ -761,6 +764,12 @@ def _decide(
     if q.before_name is not None and q.before_strength == 2:
         q.speaker, q.kind, q.confidence = q.before_name, "explicit", 0.85 if q.before_prev_para else 0.9
         return
+    if q.after_desc is not None and q.desc_title is not None:
+        cid = _title_holder(q.desc_title, q.quote.span.start, index, chars)
+        if cid is not None:
+            q.resolved = cid
+            q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.8
+            return
     if q.after_desc is not None:
         q.desc_pro = _desc_pronoun(q.after_desc)
         pos = q.tag.start if q.tag is not None else q.quote.span.end
@@ -787,6 +796,57 @@ def _decide(
         return
     if q.before_name is not None:
         q.speaker, q.kind, q.confidence = q.before_name, "explicit", 0.55
+
+
+#: Short forms of titles written in full in tags ("said the Doctor" for Dr. Bull).
+_TITLE_FORMS = {
+    "doctor": ("doctor", "dr"),
+    "colonel": ("colonel", "col"),
+    "captain": ("captain", "capt"),
+    "professor": ("professor", "prof"),
+    "reverend": ("reverend", "rev"),
+    "general": ("general", "gen"),
+    "major": ("major",),
+    "inspector": ("inspector",),
+    "marchioness": ("marchioness",),
+    "count": ("count",),
+    "countess": ("countess",),
+    "duchess": ("duchess",),
+    "duke": ("duke",),
+    "judge": ("judge",),
+    "sergeant": ("sergeant", "sgt"),
+    "mademoiselle": ("mademoiselle", "mlle"),
+    "madame": ("madame", "mme"),
+    "monsieur": ("monsieur", "m"),
+    "squire": ("squire",),
+    "vicar": ("vicar",),
+    "rector": ("rector",),
+}
+#: How far back (code points) a title holder must have been named.
+_TITLE_WINDOW = 6000
+
+
+def _title_holder(title: str, pos: int, index: _Index, chars: dict[str, Character]) -> str | None:
+    """The character a capitalised title in a tag names (``said the Doctor`` -> Dr. Bull).
+
+    The characters whose name carries the title (or its short form) as a word; of
+    those, the one named last in the narration of the last :data:`_TITLE_WINDOW` code
+    points, else the only one in the story.
+    """
+    forms = _TITLE_FORMS.get(title)
+    if forms is None:
+        return None
+    holders = {
+        cid
+        for cid, c in chars.items()
+        if not c.narrator and any(w.strip(".").lower() in forms for n in c.names for w in n.split()[:-1] or [])
+    }
+    if not holders:
+        return None
+    for m in reversed(index.narration_between(max(0, pos - _TITLE_WINDOW), pos)):
+        if m.character_id in holders:
+            return m.character_id
+    return next(iter(holders)) if len(holders) == 1 else None
 
 
 def _share_within_paragraph(text: str, qs: list[_Q], members: list[int]) -> None:
