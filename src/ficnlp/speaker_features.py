@@ -837,7 +837,9 @@ def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray
     has_cands = np.zeros(n_quotes, bool)
     has_cands[pq] = True
     fixed = [
-        (i, cidx[q.speaker]) for i, q in enumerate(qs) if not has_cands[i] and q.speaker is not None and q.speaker in cidx
+        (i, cidx[q.speaker])
+        for i, q in enumerate(qs)
+        if not has_cands[i] and q.speaker is not None and q.speaker in cidx
     ]
     fq = np.array([i for i, _ in fixed], np.int64)
     fc = np.array([c for _, c in fixed], np.int64)

@@ -242,11 +242,7 @@ class Ranker:
         if not isinstance(stages, list) or not 1 <= len(stages) <= 2:
             raise SpeakerModelError(f"{where}: expected 1 or 2 ranking passes; retrain with 'ficnlp train'")
         widths = (len(FEATURES), len(FEATURES) + len(CONTEXT_FEATURES))
-        return cls(
-            tuple(
-                Forest.from_json(f, depth, widths[k], f"{where}: pass {k + 1}") for k, f in enumerate(stages)
-            )
-        )
+        return cls(tuple(Forest.from_json(f, depth, widths[k], f"{where}: pass {k + 1}") for k, f in enumerate(stages)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,8 +344,7 @@ def model_from_json(data: dict[str, Any], where: str = "<model>") -> SpeakerMode
         detail = (
             f"built for feature set {data.get('feature_version')}, this ficnlp computes {FEATURE_VERSION}"
             if data.get("feature_version") != FEATURE_VERSION
-            else f"its {len(got)} features differ from the {len(FEATURES) + len(CONTEXT_FEATURES)} this ficnlp "
-            "computes"
+            else f"its {len(got)} features differ from the {len(FEATURES) + len(CONTEXT_FEATURES)} this ficnlp computes"
         )
         raise SpeakerModelError(
             f"{where}: {detail}; retrain with 'ficnlp train' (or use Config(use_speaker_model=False))"

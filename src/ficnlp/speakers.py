@@ -21,8 +21,9 @@ strongest first:
 
 **Ranker** (:mod:`ficnlp.speaker_model`, on by default, ``Config.use_speaker_model``):
 every quotation's candidate characters (named nearby, recent speakers, vocatives, the
-narrator, the rules' choice) are scored by a gradient-boosted tree model trained on
-PDNC with whole novels held out; the best candidate becomes the speaker.
+narrator, the rules' choice) are scored by gradient-boosted tree models trained on
+PDNC with whole novels held out, in two passes (the second reads the first pass's
+shares for the turns around); the best candidate becomes the speaker.
 
 Then the **narrator** of a first-person story takes the name other characters call it
 by in the turns next to its own, and **addressees** come from the quote's vocatives,
@@ -424,6 +425,7 @@ _NOUN_LEADS = frozenset("to the a an his her their my our your half low loud sof
 _OBJECT_VERBS = frozenset(
     "borne seen told given left met known found heard made let bid bade saw took gave kissed joined followed".split()
 )
+_VOICE_OF = re.compile(r"\s+(?:the\s+)?voice\s+of\s+", re.IGNORECASE)
 #: Adjectives that may stand between a tag verb and a name ("drivelled old Horace Talbot").
 _NAME_ADJECTIVES = frozenset("old young little poor dear good the".split())
 #: Verbs of perceiving someone else speak ("Archer heard Lawrence Lefferts say").
@@ -557,6 +559,14 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         rest = rest[1:]
         if not rest:
             return
+    voice = _VOICE_OF.match(text, verb.end, min(len(text), verb.end + 40))
+    if voice is not None:
+        # "said the voice of Mr. Haq" (the character stage may make "the voice" a name)
+        who = next((it for it in rest if it.kind == "name" and it.start >= voice.end()), None)
+        if who is not None and who.start <= voice.end() + 1:
+            q.after_name, q.after_strength = who.value, 2
+            q.tag = Span(verb.start, who.end)
+        return
     subj = rest[0]
     if subj.kind == "name" and text[subj.end : subj.end + 2] in ("'s", "’s"):
         if len(rest) > 1 and rest[1].value == "voice":
@@ -579,17 +589,6 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
     if subj.kind == "pro":
         q.after_pro = subj.value
         q.tag = Span(verb.start, subj.end)
-        return
-    if (
-        subj.value == "the"
-        and len(rest) >= 4
-        and rest[1].value == "voice"
-        and rest[2].value == "of"
-        and rest[3].kind == "name"
-    ):
-        # "said the voice of Mr. Haq"
-        q.after_name, q.after_strength = rest[3].value, 2
-        q.tag = Span(verb.start, rest[3].end)
         return
     if subj.value in _DESC_LEADS and len(rest) >= 2:
         words = [rest[0].value]
@@ -627,7 +626,11 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
     if open_clause:
         for k in range(len(items) - 1, -1, -1):
             it = items[k]
-            if it.kind == "word" and it.value in SPEECH and not (k > 0 and items[k - 1].value in _NOUN_LEADS):
+            if (
+                it.kind == "word"
+                and it.value in SPEECH
+                and not (k > 0 and items[k - 1].value in _NOUN_LEADS and not text[items[k - 1].end : it.start].strip())
+            ):
                 verb_k = k
                 break
     if verb_k is not None:
