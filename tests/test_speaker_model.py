@@ -8,11 +8,19 @@ import pytest
 from ficnlp import Config, analyze_text
 from ficnlp.pipeline import analyze_story
 from ficnlp.read import story_from_text
-from ficnlp.speaker_features import FEATURE_VERSION, FEATURES, MAX_CANDIDATES, candidate_table
+from ficnlp.speaker_features import (
+    CONTEXT_FEATURES,
+    FEATURE_VERSION,
+    FEATURES,
+    MAX_CANDIDATES,
+    candidate_table,
+    context_features,
+)
 from ficnlp.speaker_model import (
     MIN_QUOTES,
     SCHEMA,
     Forest,
+    Ranker,
     SpeakerModelError,
     held_out_summary,
     load_model,
@@ -88,16 +96,53 @@ def _naive_score(forest: Forest, x: np.ndarray) -> float:
 def test_speaker_model_shipped_model_loads_and_scores_deterministically() -> None:
     model = shipped_model()
     assert model is not None, "the package ships src/ficnlp/data/models/speakers.json (make train)"
-    assert model.full.trees > 0 and model.full.feature.max() < len(FEATURES)
+    assert len(model.full.stages) == 2
+    first_pass, second_pass = model.full.stages
+    assert first_pass.trees > 0 and first_pass.feature.max() < len(FEATURES)
+    assert second_pass.feature.max() < len(FEATURES) + len(CONTEXT_FEATURES)
+    assert second_pass.feature.max() >= len(FEATURES)  # the second pass uses the context
     assert len(model.folds) >= 2
     held = [n for f in model.folds for n in f.held_out]
     assert len(held) == len(set(held))  # every training novel is held out by exactly one fold
     a, state = rule_state(_pre(SHORT))
-    x = candidate_table(a, state).X
-    first, second = model.full.score(x), model.full.score(x.copy())
-    assert first.dtype == np.float64 and np.array_equal(first, second)
+    table = candidate_table(a, state)
+    x = table.X
+    first, again = first_pass.score(x), first_pass.score(x.copy())
+    assert first.dtype == np.float64 and np.array_equal(first, again)
     for r in range(len(x)):
-        assert first[r] == pytest.approx(_naive_score(model.full, x[r]), abs=1e-4)
+        assert first[r] == pytest.approx(_naive_score(first_pass, x[r]), abs=1e-4)
+    # The ranker's final scores are the second pass over the features and the context.
+    x2 = np.hstack([x, context_features(table, state, first)])
+    final = model.full.score(table, state)
+    for r in range(len(x)):
+        assert final[r] == pytest.approx(_naive_score(second_pass, x2[r]), abs=1e-4)
+
+
+def test_speaker_features_context_reads_the_first_pass_around() -> None:
+    pre = _pre(_long_story())
+    a, state = rule_state(pre)
+    table = candidate_table(a, state)
+    names = {c.id: c.name for c in a.characters}
+    # First pass: Ada scores 2 and Bruno 0 everywhere.
+    scores = np.array([2.0 if names[table.char_ids[c]] == "Ada Quill" else 0.0 for c in table.char])
+    ctx = context_features(table, state, scores)
+    assert ctx.shape == (len(table.quote), len(CONTEXT_FEATURES)) and ctx.dtype == np.float32
+    col = {n: k for k, n in enumerate(CONTEXT_FEATURES)}
+    share = 1.0 / (1.0 + np.exp(-2.0))
+    for r, (q, c) in enumerate(zip(table.quote, table.char, strict=True)):
+        who = names[table.char_ids[c]]
+        n_cands = int(np.sum(table.quote == q))
+        if n_cands == 2:
+            assert ctx[r, col["p_self"]] == pytest.approx(share if who == "Ada Quill" else 1 - share, abs=1e-5)
+            assert ctx[r, col["p_rank"]] == (0 if who == "Ada Quill" else 1)
+    # A quote's neighbour left to the rules (tagged by name) counts as certain for its speaker.
+    ranked = set(table.quote.tolist())
+    tagged = next(i for i in range(len(state.qs) - 1) if i not in ranked and i + 1 in ranked)
+    after = [r for r, q in enumerate(table.quote) if state.qs[int(q)].turn == state.qs[tagged].turn + 1]
+    assert after
+    for r in after:
+        expect = 1.0 if table.char_ids[table.char[r]] == state.qs[tagged].speaker else 0.0
+        assert ctx[r, col["p_prev1"]] == pytest.approx(expect)
 
 
 def test_speaker_model_forest_walks_complete_trees() -> None:
@@ -115,15 +160,20 @@ def test_speaker_model_forest_walks_complete_trees() -> None:
     assert forest.score(big).tolist() == [_naive_score(forest, x) for x in big]
 
 
+def _toy_ranker(prefer: str, sign: float = 1.0) -> dict[str, object]:
+    """One pass of one split that scores candidates by one binary feature."""
+    return {"stages": [{"feature": [[_col(prefer)]], "threshold": [[0.5]], "leaf": [[-sign, sign]]}]}
+
+
 def _toy_model(prefer: str, sign: float = 1.0, folds: list[dict[str, object]] | None = None) -> dict[str, object]:
     """A one-split model file that scores candidates by one binary feature."""
-    tree = {"feature": [[_col(prefer)]], "threshold": [[0.5]], "leaf": [[-sign, sign]]}
     return {
         "schema": SCHEMA,
         "feature_version": FEATURE_VERSION,
         "features": list(FEATURES),
+        "context_features": list(CONTEXT_FEATURES),
         "depth": 1,
-        "full": tree,
+        "full": _toy_ranker(prefer, sign),
         "folds": folds or [],
     }
 
@@ -156,18 +206,12 @@ def test_speaker_model_short_stories_are_left_to_the_rules() -> None:
 
 def test_speaker_model_fold_forest_for_its_held_out_text() -> None:
     text = _long_story()
-    fold = {
-        "name": "fold0",
-        "held_out": ["TheStory"],
-        "held_out_sha256": [text_digest(text)],
-        "feature": [[_col("is_rule")]],
-        "threshold": [[0.5]],
-        "leaf": [[-1.0, 1.0]],
-    }
+    fold = {"name": "fold0", "held_out": ["TheStory"], "held_out_sha256": [text_digest(text)], **_toy_ranker("is_rule")}
     model = model_from_json(_toy_model("is_rule", sign=-1.0, folds=[fold]))
-    forest, chosen = model.forest_for(text)
-    assert chosen is not None and chosen.name == "fold0" and forest is chosen.forest
-    assert model.forest_for(text + " ")[1] is None
+    ranker, chosen = model.ranker_for(text)
+    assert chosen is not None and chosen.name == "fold0" and ranker is chosen.ranker
+    assert isinstance(ranker, Ranker) and len(ranker.stages) == 1
+    assert model.ranker_for(text + " ")[1] is None
     assert model.held_out_novels() == {"TheStory": "fold0"}
     # The fold forest agrees with the rules, the full one contradicts them: the held-out
     # text gets the fold's (rules-like) speakers.
@@ -179,15 +223,28 @@ def test_speaker_model_fold_forest_for_its_held_out_text() -> None:
 
 
 def test_speaker_model_rejects_foreign_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(SpeakerModelError, match="not a ficnlp-speaker-model/1"):
+    with pytest.raises(SpeakerModelError, match="not a ficnlp-speaker-model/2"):
         model_from_json({"schema": "other"})
     bad = _toy_model("is_rule")
     bad["features"] = list(FEATURES)[:-1]
     with pytest.raises(SpeakerModelError, match="retrain with 'ficnlp train'"):
         model_from_json(bad)
     bad = _toy_model("is_rule")
-    bad["full"] = {"feature": [[len(FEATURES) + 3]], "threshold": [[0.5]], "leaf": [[0.0, 1.0]]}
+    bad["context_features"] = []
+    with pytest.raises(SpeakerModelError, match="retrain with 'ficnlp train'"):
+        model_from_json(bad)
+    # The first pass sees FEATURES only; a context column there is out of range.
+    bad = _toy_model("is_rule")
+    bad["full"] = {"stages": [{"feature": [[len(FEATURES) + 3]], "threshold": [[0.5]], "leaf": [[0.0, 1.0]]}]}
     with pytest.raises(SpeakerModelError, match="out of range"):
+        model_from_json(bad)
+    # ... but the second pass may use it.
+    ok = _toy_model("is_rule")
+    ok["full"]["stages"].append({"feature": [[len(FEATURES) + 3]], "threshold": [[0.5]], "leaf": [[0.0, 1.0]]})
+    assert len(model_from_json(ok).full.stages) == 2
+    bad = _toy_model("is_rule")
+    bad["full"] = {"stages": []}
+    with pytest.raises(SpeakerModelError, match="1 or 2 ranking passes"):
         model_from_json(bad)
     with pytest.raises(SpeakerModelError, match="no speaker model file"):
         load_model(tmp_path / "missing.json")

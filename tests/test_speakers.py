@@ -196,3 +196,56 @@ def test_speakers_narrator_without_a_name_stays_narrator() -> None:
     a = analyze_text('Thomas Hale met me at the station.\n\n"Where to?" I asked.\n\n"The mill," said Mr. Hale.')
     narrator = next(c for c in a.characters if c.narrator)
     assert narrator.name == "Narrator"
+
+
+def test_speakers_tag_shapes_from_older_prose() -> None:
+    # Invented lines in the shapes PDNC's tags take (docs/speakers.md, "Reading the tags").
+    text = (
+        "Orla Finch and Piers Dunmore walked by the river with Quentin Hale.\n\n"
+        '"The water is high this year," Orla related to Piers.\n\n'
+        '"Higher than I have ever seen it," drivelled old Quentin Hale.\n\n'
+        '"We should turn back," Piers heard Orla say in an undertone.\n\n'
+        '"Not yet," said the voice of Quentin Hale from behind them.\n\n'
+        'Orla told Piers, "I will go on alone, then."\n\n'
+        "The rain began again, when Piers interrupted her by exclaiming--\n\n"
+        '"You will do no such thing!"'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    assert [w for _, w in _who(a)] == [
+        "Orla Finch",
+        "Quentin Hale",
+        "Orla Finch",
+        "Quentin Hale",
+        "Orla Finch",
+        "Piers Dunmore",
+    ]
+    assert all(q.kind == "explicit" for q in a.quotes)
+    # "Orla told Piers": Piers is spoken to.
+    assert [a.character(x).name for x in a.quotes[4].addressee_ids] == ["Piers Dunmore"]
+
+
+def test_speakers_relative_clause_and_object_do_not_hide_the_speaker() -> None:
+    text = (
+        "Ronan Pike and Ivo Marsh had ridden out to meet Tessa Wray. Ronan Pike was tired; Ivo Marsh was not.\n\n"
+        "Tessa was met at the gate by Ronan Pike, who, running to her, cried in a half whisper, "
+        '"You came after all!"\n\n'
+        "Ivo Marsh, who had heard it all, and borne Ronan company the whole evening, now ventured to say, "
+        '"Perhaps she will stay the night."'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    assert [w for _, w in _who(a)] == ["Ronan Pike", "Ivo Marsh"]
+
+
+def test_speakers_capitalised_title_names_its_holder() -> None:
+    # Tobin, a man named last before the tag, is what "he" would resolve to; the title
+    # names the doctor.
+    text = (
+        "Dr. Alder Voss set down the bag. Nell Quarry watched from the door. Tobin Quarry came in with "
+        "the lamp and set it down by the bed; he rubbed his eyes, and Tobin looked at the sick man.\n\n"
+        '"Will he live?" asked Nell.\n\n'
+        '"He will," returned the Doctor. "If he rests."'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    voss = next(c.name for c in a.characters if "Voss" in c.name)
+    assert [w for _, w in _who(a)][1:] == [voss, voss]
+    assert a.quotes[1].kind == "anaphoric"

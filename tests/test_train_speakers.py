@@ -116,7 +116,10 @@ def test_train_speaker_model_cross_validates_and_exports(shared: Path) -> None:
     for fold in model.folds:
         assert sorted(fold.held_out_sha256) == sorted(text_digest(texts[n]) for n in fold.held_out)
         for n in fold.held_out:
-            assert model.forest_for(texts[n])[1] is fold
+            assert model.ranker_for(texts[n])[1] is fold
+        # Two training novels: the second pass is trained on their out-of-fold scores.
+        assert len(fold.ranker.stages) == 2
+    assert len(model.full.stages) == 2
     assert [d.doc.id for d in result.ranker.documents] == [f"Novel{k}" for k in range(4)]
     for res in (result.ranker, result.rules):
         f = res.micro()

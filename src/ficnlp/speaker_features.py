@@ -36,7 +36,7 @@ __all__ = ["FEATURES", "FEATURE_VERSION", "CandidateTable", "candidate_table"]
 
 #: Bumped whenever a feature's meaning or order changes; a model trained on another
 #: version is refused on load.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 #: Feature names, in column order. ``q_`` features describe the quotation, ``c_`` the
 #: candidate, the rest the pair.
@@ -111,8 +111,19 @@ FEATURES = (
     "q_anchor_back",
     "q_anchor_fwd",
     "q_n_compat",
+    "tobj_prev1",
+    "tobj_next1",
+    "anchor_back_c",
+    "anchor_back_c_odd",
+    "anchor_fwd_c",
+    "anchor_fwd_c_odd",
+    "q_run_len",
+    "q_run_pos",
+    "q_conv_anchors",
 )
 
+#: Turns searched back and ahead for an anchor naming a candidate.
+ANCHOR_REACH = 12
 #: How far back (code points) narration names become candidates.
 CANDIDATE_WINDOW = 3000
 #: At most this many candidates per quotation (the nearest names are kept first).
@@ -714,4 +725,203 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     put("q_n_candidates", counts[pq])
     put("q_has_narrator", np.full(n_pairs, narrator_i >= 0, np.float32))
     put("q_continuation", continuation[pq])
+    # Tag objects of the neighbouring turns ("said she, to Elinor" -> Elinor answers).
+    turn_objs = [sorted({ci(c) for i in t for c in qs[i].tag_objects} - {-1}) for t in turns]
+    put("tobj_prev1", member(turn_objs, same_conv(-1)))
+    put("tobj_next1", member(turn_objs, same_conv(1)))
+    # The nearest anchor (a turn its tag names) naming this candidate, back and ahead,
+    # in turns, and whether that distance is odd (alternation puts it at even ones).
+    back_c = np.full(n_pairs, 20.0, np.float32)
+    fwd_c = np.full(n_pairs, 20.0, np.float32)
+    for off in range(ANCHOR_REACH, 0, -1):
+        for sign, arr in ((-1, back_c), (1, fwd_c)):
+            u = same_conv(sign * off)
+            hit = (u >= 0) & (anchor_sp[np.clip(u, 0, None)] == pc)
+            arr[hit] = off
+    put("anchor_back_c", back_c)
+    put("anchor_back_c_odd", np.where(back_c < 20, back_c % 2, -1))
+    put("anchor_fwd_c", fwd_c)
+    put("anchor_fwd_c_odd", np.where(fwd_c < 20, fwd_c % 2, -1))
+    # The run of turns without an anchor that holds the quote: its length and the
+    # quote's position in it (0 for an anchored turn).
+    anchored = anchor_sp >= 0
+    run_id = np.cumsum(anchored | np.r_[True, tconv[1:] != tconv[:-1]])
+    run_len_t = np.bincount(run_id, weights=(~anchored).astype(np.float64))[run_id]
+    run_starts = np.flatnonzero(np.r_[True, run_id[1:] != run_id[:-1]])
+    run_first = run_starts[np.searchsorted(run_starts, np.arange(n_turns), side="right") - 1]
+    run_pos_t = np.where(anchored, 0, np.arange(n_turns) - run_first + (~anchored[run_first]).astype(np.int64))
+    put("q_run_len", np.minimum(run_len_t[qturn], 40)[pq])
+    put("q_run_pos", np.minimum(run_pos_t[qturn], 40)[pq])
+    conv_anchors = np.bincount(tconv, weights=anchored.astype(np.float64), minlength=int(tconv.max()) + 1)
+    put("q_conv_anchors", np.minimum(conv_anchors[tconv[qturn]], 50)[pq])
     return CandidateTable(pq.astype(np.int32), pc.astype(np.int32), ids, np.ascontiguousarray(xt.T))
+
+
+#: Features of the second ranking pass, appended to :data:`FEATURES`: what the first
+#: pass thought of each candidate here and in the turns around (``p_`` = the first
+#: pass's softmax share; a turn whose own tag names its speaker counts as certain).
+CONTEXT_FEATURES = (
+    "p_self",
+    "p_margin",
+    "p_rank",
+    "p_prev1",
+    "p_prev2",
+    "p_prev3",
+    "p_next1",
+    "p_next2",
+    "p_prev1_max",
+    "p_next1_max",
+    "p_prev2_max",
+    "p_next2_max",
+    "p_even",
+    "p_odd",
+    "p_conv",
+    "p_conv_rank",
+    "p_conv_turns",
+)
+
+
+def quote_shares(n_quotes: int, quote: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Each pair's softmax share of its quotation's candidates' scores.
+
+    Args:
+        n_quotes: number of quotations.
+        quote: ``(pairs,)`` quotation index of each pair (grouped, in order).
+        scores: ``(pairs,)`` first-pass scores.
+
+    Returns:
+        ``(pairs,)`` float64 shares in (0, 1], summing to 1 per quotation.
+    """
+    if len(quote) == 0:
+        return np.zeros(0, np.float64)
+    best = np.full(n_quotes, -np.inf)
+    np.maximum.at(best, quote, scores)
+    e = np.exp(scores - best[quote])
+    total = np.bincount(quote, weights=e, minlength=n_quotes)
+    return e / total[quote]
+
+
+def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray) -> np.ndarray:
+    """The second pass's features (:data:`CONTEXT_FEATURES`) from the first pass's scores.
+
+    Per turn, the first pass gives a distribution over characters: the mean of its
+    quotations' candidate shares, and certainty (1.0) for the rules' speaker of a
+    quotation left to the rules (its tag names the speaker). Each pair then sees its own
+    share, its margin to the best other candidate, its rank, and its character's share
+    in the 1-3 turns before and 1-2 after within the conversation, with those turns'
+    top share (how sure the first pass was there).
+
+    Args:
+        table: the candidate table the scores belong to.
+        state: the rules' state it was built from.
+        scores: ``(pairs,)`` first-pass scores.
+
+    Returns:
+        ``(pairs, len(CONTEXT_FEATURES))`` float32.
+    """
+    qs = state.qs
+    n_pairs = len(table.quote)
+    out = np.zeros((n_pairs, len(CONTEXT_FEATURES)), np.float32)
+    if n_pairs == 0:
+        return out
+    n_quotes = len(qs)
+    n_chars = len(table.char_ids)
+    cidx = {cid: i for i, cid in enumerate(table.char_ids)}
+    pq = table.quote.astype(np.int64)
+    pc = table.char.astype(np.int64)
+    share = quote_shares(n_quotes, pq, scores)
+    qturn = np.array([q.turn for q in qs], np.int64)
+    tconv = np.array(state.turn_conv, np.int64)
+    n_turns = len(state.turns)
+    # Per-quote distributions: the pairs, plus certainty for quotes without candidates.
+    has_cands = np.zeros(n_quotes, bool)
+    has_cands[pq] = True
+    fixed = [
+        (i, cidx[q.speaker])
+        for i, q in enumerate(qs)
+        if not has_cands[i] and q.speaker is not None and q.speaker in cidx
+    ]
+    fq = np.array([i for i, _ in fixed], np.int64)
+    fc = np.array([c for _, c in fixed], np.int64)
+    all_q = np.concatenate([pq, fq])
+    all_c = np.concatenate([pc, fc])
+    all_w = np.concatenate([share, np.ones(len(fq))])
+    # Turn distribution = mean over the turn's quotations that have one.
+    counted = np.zeros(n_quotes, bool)
+    counted[all_q] = True
+    per_turn = np.bincount(qturn[counted], minlength=n_turns).astype(np.float64)
+    keys = qturn[all_q] * n_chars + all_c
+    uk, inv = np.unique(keys, return_inverse=True)
+    uval = np.bincount(inv, weights=all_w) / np.maximum(per_turn[uk // n_chars], 1.0)
+    turn_max = np.zeros(n_turns, np.float64)
+    np.maximum.at(turn_max, uk // n_chars, uval)
+
+    def lookup(t: np.ndarray) -> np.ndarray:
+        k = t * n_chars + pc
+        j = np.clip(np.searchsorted(uk, k), 0, len(uk) - 1)
+        return np.where((t >= 0) & (uk[j] == k), uval[j], 0.0)
+
+    tq = qturn[pq]
+
+    def at(off: int) -> np.ndarray:
+        u = tq + off
+        ok = (u >= 0) & (u < n_turns)
+        return np.where(ok & (tconv[np.clip(u, 0, n_turns - 1)] == tconv[tq]), u, -1)
+
+    best = np.full(n_quotes, -np.inf)
+    np.maximum.at(best, pq, share)
+    # The best other candidate's share: the best, unless this pair is the best; then the second.
+    second = np.full(n_quotes, 0.0)
+    is_best = share >= best[pq]
+    np.maximum.at(second, pq, np.where(is_best, 0.0, share))
+    # Ties for best: the second best equals the best.
+    n_best = np.bincount(pq, weights=is_best.astype(np.float64), minlength=n_quotes)
+    second = np.where(n_best > 1, best, second)
+    other = np.where(is_best, second[pq], best[pq])
+    order = np.lexsort((-share, pq))
+    rank = np.empty(n_pairs, np.float32)
+    counts = np.bincount(pq, minlength=n_quotes)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    rank[order] = np.arange(n_pairs) - starts[pq[order]]
+    cols = {name: k for k, name in enumerate(CONTEXT_FEATURES)}
+    out[:, cols["p_self"]] = share
+    out[:, cols["p_margin"]] = share - other
+    out[:, cols["p_rank"]] = rank
+    for name, off in (("p_prev1", -1), ("p_prev2", -2), ("p_prev3", -3), ("p_next1", 1), ("p_next2", 2)):
+        out[:, cols[name]] = lookup(at(off))
+    for name, off in (("p_prev1_max", -1), ("p_next1_max", 1), ("p_prev2_max", -2), ("p_next2_max", 2)):
+        u = at(off)
+        out[:, cols[name]] = np.where(u >= 0, turn_max[np.clip(u, 0, None)], 0.0)
+    # Soft alternation over a wider window: mean share at even / odd distances (up to 4).
+    even = np.zeros(n_pairs)
+    odd = np.zeros(n_pairs)
+    n_even = np.zeros(n_pairs)
+    n_odd = np.zeros(n_pairs)
+    for off in (-4, -3, -2, -1, 1, 2, 3, 4):
+        u = at(off)
+        v = lookup(u)
+        if off % 2 == 0:
+            even += v
+            n_even += u >= 0
+        else:
+            odd += v
+            n_odd += u >= 0
+    out[:, cols["p_even"]] = even / np.maximum(n_even, 1)
+    out[:, cols["p_odd"]] = odd / np.maximum(n_odd, 1)
+    # The conversation's participants: each character's summed share over the other turns.
+    conv_of_turn = tconv
+    ck = conv_of_turn[uk // n_chars] * n_chars + uk % n_chars
+    cu, cinv = np.unique(ck, return_inverse=True)
+    csum = np.bincount(cinv, weights=uval)
+    qk = tconv[tq] * n_chars + pc
+    j = np.clip(np.searchsorted(cu, qk), 0, len(cu) - 1)
+    conv_total = np.where(cu[j] == qk, csum[j], 0.0) - lookup(tq)
+    conv_turns = np.bincount(tconv, minlength=int(tconv.max()) + 1 if n_turns else 0)[tconv[tq]]
+    out[:, cols["p_conv"]] = conv_total / np.maximum(conv_turns - 1, 1)
+    out[:, cols["p_conv_turns"]] = np.minimum(conv_turns, 50)
+    # Rank of the candidate's conversation share among the quote's candidates.
+    order = np.lexsort((-conv_total, pq))
+    crank = np.empty(n_pairs, np.float32)
+    crank[order] = np.arange(n_pairs) - starts[pq[order]]
+    out[:, cols["p_conv_rank"]] = crank
+    return out

@@ -1,8 +1,13 @@
 """The shipped speaker ranker: load it, pick the right forest, score candidates with numpy.
 
-The model is a gradient-boosted forest (LightGBM ``lambdarank``, trained by
-:mod:`ficnlp.train.speakers` with ``ficnlp train``) exported to a small JSON file,
-``ficnlp/data/models/speakers.json``, so that running it needs numpy only. Each tree is
+The model is a two-pass ranker of gradient-boosted forests (LightGBM ``lambdarank``,
+trained by :mod:`ficnlp.train.speakers` with ``ficnlp train``) exported to a small JSON
+file, ``ficnlp/data/models/speakers.json``, so that running it needs numpy only. The
+first forest scores each candidate from :data:`~ficnlp.speaker_features.FEATURES`; the
+second also sees what the first thought of each candidate in the turns around
+(:data:`~ficnlp.speaker_features.CONTEXT_FEATURES`: soft alternation, the
+conversation's participants) and gives the final scores (stacking, Wolpert 1992; the
+second forest is trained on out-of-fold first-pass scores). Each tree is
 stored *complete* to a fixed depth (a leaf above that depth is padded with splits that
 always go left), which lets all trees be walked at once, level by level::
 
@@ -16,17 +21,22 @@ decides exactly as LightGBM's ``x <= t`` on the original double threshold.
 **Held-out forests.** The file holds one forest trained on all PDNC novels (``full``)
 and one per cross-validation fold, each trained without that fold's novels and listing
 their SHA-256 text digests. When the text being analysed is one of those novels, the
-fold's forest scores it: a novel is never scored by a forest that saw it, so
+fold's forests score it: a novel is never scored by a forest that saw it, so
 ``ficnlp eval pdnc`` (and ``make eval``) reports leave-novels-out figures with the
 shipped file. Any other text gets ``full``.
 
-File schema (``ficnlp-speaker-model/1``)::
+File schema (``ficnlp-speaker-model/2``)::
 
-    {"schema": "ficnlp-speaker-model/1", "feature_version": 1, "features": [...],
-     "depth": 4, "trained_on": "...", "params": {...}, "cv": {...figures...},
-     "full": {"feature": [[...]], "threshold": [[...]], "leaf": [[...]]},
+    {"schema": "ficnlp-speaker-model/2", "feature_version": 2, "features": [...],
+     "context_features": [...], "depth": 4, "trained_on": "...", "params": {...},
+     "cv": {...figures...},
+     "full": {"stages": [{"feature": [[...]], "threshold": [[...]], "leaf": [[...]]},
+                         {...second pass...}]},
      "folds": [{"name": "fold0", "held_out": ["OliverTwist", ...],
-                "held_out_sha256": ["…", ...], "feature": ..., "threshold": ..., "leaf": ...}]}
+                "held_out_sha256": ["…", ...], "stages": [{...}, {...}]}]}
+
+The first stage's splits test columns of ``features``; the second's, columns of
+``features`` followed by ``context_features``.
 """
 
 from __future__ import annotations
@@ -44,7 +54,14 @@ import numpy as np
 
 from ficnlp.errors import FicnlpError
 from ficnlp.model import Analysis
-from ficnlp.speaker_features import FEATURE_VERSION, FEATURES, candidate_table
+from ficnlp.speaker_features import (
+    CONTEXT_FEATURES,
+    FEATURE_VERSION,
+    FEATURES,
+    CandidateTable,
+    candidate_table,
+    context_features,
+)
 
 if TYPE_CHECKING:
     from ficnlp.speakers import RuleState
@@ -54,6 +71,7 @@ __all__ = [
     "MODEL_FILE",
     "SCHEMA",
     "Forest",
+    "Ranker",
     "SpeakerModel",
     "SpeakerModelError",
     "held_out_summary",
@@ -65,7 +83,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-SCHEMA = "ficnlp-speaker-model/1"
+SCHEMA = "ficnlp-speaker-model/2"
 #: Where the shipped model lives inside the package.
 MODEL_FILE = "data/models/speakers.json"
 #: Stories with fewer quotations are left to the rules. The ranker's story-level cues
@@ -179,38 +197,87 @@ class Forest:
 
 
 @dataclass(frozen=True, slots=True)
+class Ranker:
+    """The forests of the ranking passes, applied in order.
+
+    Attributes:
+        stages: the first-pass forest (over :data:`FEATURES`), then the second-pass
+            forest (over :data:`FEATURES` + :data:`CONTEXT_FEATURES`), if any.
+    """
+
+    stages: tuple[Forest, ...]
+
+    @property
+    def trees(self) -> int:
+        """Number of trees over all passes."""
+        return sum(f.trees for f in self.stages)
+
+    def score(self, table: CandidateTable, state: RuleState) -> np.ndarray:
+        """Final scores of a candidate table's pairs.
+
+        Args:
+            table: the candidates and features (:func:`candidate_table`).
+            state: the rules' state the table was built from.
+
+        Returns:
+            ``(pairs,)`` float64 scores of the last pass (higher = more likely the speaker).
+        """
+        scores = self.stages[0].score(table.X)
+        for forest in self.stages[1:]:
+            scores = forest.score(np.hstack([table.X, context_features(table, state, scores)]))
+        return scores
+
+    def to_json(self) -> dict[str, Any]:
+        """The passes as JSON-ready lists."""
+        return {"stages": [f.to_json() for f in self.stages]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], depth: int, where: str) -> Ranker:
+        """Rebuild a ranker from :meth:`to_json` output.
+
+        Raises:
+            SpeakerModelError: no pass, more than two, or a malformed forest.
+        """
+        stages = data.get("stages") if isinstance(data, dict) else None
+        if not isinstance(stages, list) or not 1 <= len(stages) <= 2:
+            raise SpeakerModelError(f"{where}: expected 1 or 2 ranking passes; retrain with 'ficnlp train'")
+        widths = (len(FEATURES), len(FEATURES) + len(CONTEXT_FEATURES))
+        return cls(tuple(Forest.from_json(f, depth, widths[k], f"{where}: pass {k + 1}") for k, f in enumerate(stages)))
+
+
+@dataclass(frozen=True, slots=True)
 class Fold:
-    """A cross-validation forest and the novels it never saw."""
+    """A cross-validation ranker and the novels it never saw."""
 
     name: str
     held_out: tuple[str, ...]
     held_out_sha256: tuple[str, ...]
-    forest: Forest
+    ranker: Ranker
 
 
 @dataclass(frozen=True, slots=True)
 class SpeakerModel:
-    """The speaker ranker: a full forest plus one held-out forest per fold.
+    """The speaker ranker: a full ranker plus one held-out ranker per fold.
 
     Attributes:
-        full: the forest trained on every training novel (used for any other text).
-        folds: the cross-validation forests.
+        full: the ranker trained on every training novel (used for any other text).
+        folds: the cross-validation rankers.
         info: the file's other fields (``trained_on``, ``params``, ``cv`` figures).
         source: where it was loaded from.
     """
 
-    full: Forest
+    full: Ranker
     folds: tuple[Fold, ...] = ()
     info: dict[str, Any] | None = None
     source: str = ""
 
-    def forest_for(self, text: str) -> tuple[Forest, Fold | None]:
-        """The forest to score a text with: its fold's when it is a training novel, else ``full``."""
+    def ranker_for(self, text: str) -> tuple[Ranker, Fold | None]:
+        """The ranker to score a text with: its fold's when it is a training novel, else ``full``."""
         if self.folds:
             digest = text_digest(text)
             for fold in self.folds:
                 if digest in fold.held_out_sha256:
-                    return fold.forest, fold
+                    return fold.ranker, fold
         return self.full, None
 
     def held_out_novels(self) -> dict[str, str]:
@@ -235,7 +302,7 @@ def held_out_summary(texts: list[str], model: SpeakerModel | None = None) -> str
     model = model or shipped_model()
     if model is None:
         return "speakers: rules only (the package ships no speaker model)"
-    held = sum(1 for t in texts if model.forest_for(t)[1] is not None)
+    held = sum(1 for t in texts if model.ranker_for(t)[1] is not None)
     return (
         f"speakers: ranker; {held} of {len(texts)} documents scored by the fold forest that held them out "
         f"(leave-novels-out, {len(model.folds)} folds), {len(texts) - held} by the forest trained on all "
@@ -268,12 +335,16 @@ def model_from_json(data: dict[str, Any], where: str = "<model>") -> SpeakerMode
     """
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise SpeakerModelError(f"{where}: not a {SCHEMA} file; rebuild it with 'ficnlp train'")
-    if data.get("feature_version") != FEATURE_VERSION or tuple(data.get("features", ())) != FEATURES:
-        got = tuple(data.get("features", ()))
+    if (
+        data.get("feature_version") != FEATURE_VERSION
+        or tuple(data.get("features", ())) != FEATURES
+        or tuple(data.get("context_features", ())) != CONTEXT_FEATURES
+    ):
+        got = tuple(data.get("features", ())) + tuple(data.get("context_features", ()))
         detail = (
             f"built for feature set {data.get('feature_version')}, this ficnlp computes {FEATURE_VERSION}"
             if data.get("feature_version") != FEATURE_VERSION
-            else f"its {len(got)} features differ from the {len(FEATURES)} this ficnlp computes"
+            else f"its {len(got)} features differ from the {len(FEATURES) + len(CONTEXT_FEATURES)} this ficnlp computes"
         )
         raise SpeakerModelError(
             f"{where}: {detail}; retrain with 'ficnlp train' (or use Config(use_speaker_model=False))"
@@ -281,13 +352,13 @@ def model_from_json(data: dict[str, Any], where: str = "<model>") -> SpeakerMode
     depth = int(data.get("depth", 0))
     if not 1 <= depth <= 12:
         raise SpeakerModelError(f"{where}: tree depth {depth} out of range 1-12")
-    full = Forest.from_json(data.get("full", {}), depth, len(FEATURES), f"{where}: full")
+    full = Ranker.from_json(data.get("full", {}), depth, f"{where}: full")
     folds = tuple(
         Fold(
             name=str(f.get("name", f"fold{k}")),
             held_out=tuple(f.get("held_out", ())),
             held_out_sha256=tuple(f.get("held_out_sha256", ())),
-            forest=Forest.from_json(f, depth, len(FEATURES), f"{where}: fold {k}"),
+            ranker=Ranker.from_json(f, depth, f"{where}: fold {k}"),
         )
         for k, f in enumerate(data.get("folds", ()))
     )
@@ -315,7 +386,8 @@ def rerank(analysis: Analysis, state: RuleState, model: SpeakerModel | None = No
 
     Each quotation's candidates (:func:`~ficnlp.speaker_features.candidate_table`;
     none for a quotation whose own tag names its speaker, which keeps the rules'
-    choice) are scored; the best becomes the speaker, with confidence = its softmax share of the
+    choice) are scored by the ranker's passes (:meth:`Ranker.score`); the best becomes
+    the speaker, with confidence = its softmax share of the
     candidates' scores. The ``kind`` follows the evidence: ``explicit`` when the
     winner is named in a tag, ``anaphoric`` when a pronoun tag resolved to it, else
     ``implicit``.
@@ -327,7 +399,7 @@ def rerank(analysis: Analysis, state: RuleState, model: SpeakerModel | None = No
             the package ships none).
 
     Returns:
-        The fold whose forest scored the text (a held-out training novel), else ``None``.
+        The fold whose ranker scored the text (a held-out training novel), else ``None``.
 
     Raises:
         SpeakerModelError: the shipped model file cannot be used.
@@ -340,8 +412,8 @@ def rerank(analysis: Analysis, state: RuleState, model: SpeakerModel | None = No
     table = candidate_table(analysis, state)
     if len(table.quote) == 0:
         return None
-    forest, fold = model.forest_for(analysis.text)
-    choose(state, table.quote, table.char, table.char_ids, forest.score(table.X))
+    ranker, fold = model.ranker_for(analysis.text)
+    choose(state, table.quote, table.char, table.char_ids, ranker.score(table, state))
     return fold
 
 

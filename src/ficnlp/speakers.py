@@ -21,8 +21,9 @@ strongest first:
 
 **Ranker** (:mod:`ficnlp.speaker_model`, on by default, ``Config.use_speaker_model``):
 every quotation's candidate characters (named nearby, recent speakers, vocatives, the
-narrator, the rules' choice) are scored by a gradient-boosted tree model trained on
-PDNC with whole novels held out; the best candidate becomes the speaker.
+narrator, the rules' choice) are scored by gradient-boosted tree models trained on
+PDNC with whole novels held out, in two passes (the second reads the first pass's
+shares for the turns around); the best candidate becomes the speaker.
 
 Then the **narrator** of a first-person story takes the name other characters call it
 by in the turns next to its own, and **addressees** come from the quote's vocatives,
@@ -124,6 +125,7 @@ class _Q:
     before_pro: str | None = None
     before_prev_para: bool = False
     desc_pro: str | None = None  # the pronoun a descriptive tag stands for ("her mother" -> she)
+    desc_title: str | None = None  # a capitalised title the tag uses as a name ("said the Doctor")
     tag_objects: tuple[str, ...] = ()  # characters a tag addresses: "said she … to Elinor"
     pronoun: str | None = None  # the tag pronoun the speaker was resolved from
     resolved: str | None = None  # what that pronoun resolved to
@@ -417,6 +419,47 @@ def _rules(analysis: Analysis) -> RuleState:
     return state
 
 
+#: Words before a speech word that make it a noun ("in a half whisper", "her reply").
+_NOUN_LEADS = frozenset("to the a an his her their my our your half low loud soft faint gentle little".split())
+#: Transitive verbs whose following name is an object, not a subject.
+_OBJECT_VERBS = frozenset(
+    "borne seen told given left met known found heard made let bid bade saw took gave kissed joined followed".split()
+)
+_VOICE_OF = re.compile(r"\s+(?:the\s+)?voice\s+of\s+", re.IGNORECASE)
+#: Adjectives that may stand between a tag verb and a name ("drivelled old Horace Talbot").
+_NAME_ADJECTIVES = frozenset("old young little poor dear good the".split())
+#: Verbs of perceiving someone else speak ("Archer heard Lawrence Lefferts say").
+_HEAR_VERBS = frozenset("heard hears hear overheard saw".split())
+#: Past forms ending in -ed that are not verbs of a tag subject.
+_NOT_VERBS = frozenset("red bed need seed speed indeed hundred ashamed".split())
+_CLOSERS = "\"'”’»«“‘ \t\n"
+
+
+def _verb_like(word: str) -> bool:
+    """Whether a lower-case word reads as a past-tense verb (``related``, ``drivelled``)."""
+    return word in SPEECH or (len(word) > 4 and word.endswith("ed") and word not in _NOT_VERBS)
+
+
+def _ends_with_comma(text: str, span: Span) -> bool:
+    """Whether the quotation's words end with a comma (``"Yes,"``): its tag follows."""
+    inner = text[span.start : span.end].rstrip(_CLOSERS)
+    return inner.endswith(",")
+
+
+def _item_after(items: list[_Item], it: _Item) -> _Item | None:
+    k = items.index(it)
+    return items[k + 1] if k + 1 < len(items) else None
+
+
+def _heard_say(items: list[_Item], k: int) -> _Item | None:
+    """The name in ``<hear-verb> NAME <speech verb>`` starting at ``items[k]``, if any."""
+    if k + 2 < len(items) and items[k].kind == "word" and items[k].value in _HEAR_VERBS:
+        who, verb = items[k + 1], items[k + 2]
+        if who.kind == "name" and verb.kind == "word" and verb.value in SPEECH:
+            return who
+    return None
+
+
 def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
     """Read a tag after the quote: ``said Alex``, ``Alex said``, ``she said``, ``said his wife``."""
     start = q.quote.span.end
@@ -440,8 +483,32 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
     if first.kind == "name":
         after = text[first.end : first.end + 3]
         if after.startswith(("'s", "’s")):
+            if (
+                nxt is not None
+                and nxt.value == "voice"
+                and (verb2 := _item_after(items, nxt)) is not None
+                and verb2.value in SPEECH
+            ):
+                # "Hamidullah's voice said": the voice is the person's.
+                q.after_name, q.after_strength = first.value, 2
+                q.tag = Span(first.start, verb2.end)
+            return
+        heard = _heard_say(items, 1)
+        if heard is not None:
+            # "Archer heard Reggie Chivers say": the one heard speaks.
+            q.after_name, q.after_strength = heard.value, 2
+            q.tag = Span(heard.start, heard.end)
             return
         if nxt is not None and nxt.kind == "word" and nxt.value in SPEECH:
+            q.after_name, q.after_strength = first.value, 2
+        elif (
+            nxt is not None
+            and nxt.kind == "word"
+            and text[first.end : nxt.start].strip() == ""
+            and _ends_with_comma(text, q.quote.span)
+            and _verb_like(nxt.value)
+        ):
+            # '"…," Anne related': a quote cut by a comma is followed by its tag.
             q.after_name, q.after_strength = first.value, 2
         elif nxt is not None and nxt.kind == "word" and text[first.end : nxt.start].strip() in ("", ","):
             q.after_name, q.after_strength = first.value, 1
@@ -466,7 +533,18 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
     verb = first
     if verb.value.endswith("ly") and rest:
         verb, rest = rest[0], rest[1:]
-    if verb.kind != "word" or verb.value not in SPEECH or not rest:
+    inverted = (
+        verb.kind == "word"
+        and verb.value not in SPEECH
+        and _verb_like(verb.value)
+        and bool(rest)
+        and (
+            rest[0].kind in ("name", "pro")
+            or (len(rest) > 1 and rest[0].value in _NAME_ADJECTIVES and rest[1].kind == "name")
+        )
+        and text[verb.end : rest[0].start].strip() == ""
+    )
+    if verb.kind != "word" or (verb.value not in SPEECH and not inverted) or not rest:
         # "his wife said", "the old man cried"
         if first.value in _DESC_LEADS:
             for k, it in enumerate(items[1:5], start=1):
@@ -481,8 +559,21 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         rest = rest[1:]
         if not rest:
             return
+    voice = _VOICE_OF.match(text, verb.end, min(len(text), verb.end + 40))
+    if voice is not None:
+        # "said the voice of Mr. Haq" (the character stage may make "the voice" a name)
+        who = next((it for it in rest if it.kind == "name" and it.start >= voice.end()), None)
+        if who is not None and who.start <= voice.end() + 1:
+            q.after_name, q.after_strength = who.value, 2
+            q.tag = Span(verb.start, who.end)
+        return
     subj = rest[0]
     if subj.kind == "name" and text[subj.end : subj.end + 2] in ("'s", "’s"):
+        if len(rest) > 1 and rest[1].value == "voice":
+            # "said Hamidullah's voice"
+            q.after_name, q.after_strength = subj.value, 2
+            q.tag = Span(verb.start, rest[1].end)
+            return
         # "responded Daisy's mamma": a description relative to the name.
         words = [w.value for w in rest[1:3] if w.kind == "word"]
         if words:
@@ -509,6 +600,8 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
                 break
         q.after_desc = " ".join(words)
         q.tag = Span(verb.start, rest[len(words) - 1].end)
+        if subj.value == "the" and len(words) == 2 and text[rest[1].start : rest[1].start + 1].isupper():
+            q.desc_title = words[1]
     elif len(rest) >= 2 and rest[1].kind == "name" and subj.value not in _PREPOSITIONS:
         # "said old Jolyon"
         q.after_name, q.after_strength = rest[1].value, 2
@@ -533,12 +626,33 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
     if open_clause:
         for k in range(len(items) - 1, -1, -1):
             it = items[k]
-            if it.kind == "word" and it.value in SPEECH and not (k > 0 and items[k - 1].value in ("to", "the", "a")):
+            if (
+                it.kind == "word"
+                and it.value in SPEECH
+                and not (k > 0 and items[k - 1].value in _NOUN_LEADS and not text[items[k - 1].end : it.start].strip())
+            ):
                 verb_k = k
                 break
     if verb_k is not None:
         verb = items[verb_k]
         after = items[verb_k + 1 : verb_k + 4]
+        j = verb_k - 1
+        while j >= 0 and items[j].kind == "word" and items[j].value.endswith("ly"):
+            j -= 1
+        subj = items[j] if j >= 0 else None
+        if (
+            subj is not None
+            and (subj.kind == "name" or (subj.kind == "pro" and subj.value in _PRONOUNS))
+            and not text[subj.end : subj.end + 2].startswith(("'s", "’s"))
+            and not any(c in text[subj.end : verb.start] for c in ",;:")
+        ):
+            # "Anne told Marilla," / "she asked Elinor,": the name after is the one spoken to.
+            if subj.kind == "name":
+                q.before_name, q.before_strength = subj.value, 2
+            else:
+                q.before_pro = subj.value
+            q.tag = q.tag or Span(subj.start, verb.end)
+            return
         if after and after[0].kind == "name":
             q.before_name, q.before_strength = after[0].value, 2
             q.tag = q.tag or Span(verb.start, after[0].end)
@@ -554,9 +668,33 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
             if it.kind not in ("name", "pro"):
                 continue
             prev = items[k - 1].value if k > 0 else ""
-            if prev in _PREPOSITIONS or prev in _SUBORDINATORS:
-                continue
             if it.kind == "pro" and it.value not in ("he", "she", "i", "they", "we"):
+                continue
+            if prev in _PREPOSITIONS or prev in _SUBORDINATORS:
+                # "when she ceased speaking, replied": the subordinate clause's subject
+                # is skipped; but "when Mary interrupted her by exclaiming", "by Lydia,
+                # who … cried", "before John Thorpe came … calling out" are the speaker.
+                runs_on = prev in _SUBORDINATORS and not any(c in text[it.end : verb.start] for c in ",;:")
+                relative = k + 1 < verb_k and items[k + 1].value == "who"
+                # A participle tag ("calling out") belongs to the nearest subject; a
+                # finite one ("replied") to the main clause's.
+                finite = (
+                    verb.value.endswith("ing")
+                    and k + 1 < verb_k
+                    and items[k + 1].kind == "word"
+                    and _verb_like(items[k + 1].value)
+                    and text[it.end : items[k + 1].start].strip() == ""
+                )
+                if not (runs_on or relative or finite):
+                    continue
+            elif (
+                it.kind == "name"
+                and k > 0
+                and items[k - 1].kind == "word"
+                and text[items[k - 1].end : it.start].strip() == ""
+                and (items[k - 1].value in _OBJECT_VERBS or items[k - 1].value.endswith("ed"))
+            ):
+                # "… and borne Edmund company …, now ventured to say": an object.
                 continue
             if it.kind == "name":
                 q.before_name, q.before_strength = it.value, 2
@@ -629,6 +767,12 @@ def _decide(
     if q.before_name is not None and q.before_strength == 2:
         q.speaker, q.kind, q.confidence = q.before_name, "explicit", 0.85 if q.before_prev_para else 0.9
         return
+    if q.after_desc is not None and q.desc_title is not None:
+        cid = _title_holder(q.desc_title, q.quote.span.start, index, chars)
+        if cid is not None:
+            q.resolved = cid
+            q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.8
+            return
     if q.after_desc is not None:
         q.desc_pro = _desc_pronoun(q.after_desc)
         pos = q.tag.start if q.tag is not None else q.quote.span.end
@@ -655,6 +799,57 @@ def _decide(
         return
     if q.before_name is not None:
         q.speaker, q.kind, q.confidence = q.before_name, "explicit", 0.55
+
+
+#: Short forms of titles written in full in tags ("said the Doctor" for Dr. Bull).
+_TITLE_FORMS = {
+    "doctor": ("doctor", "dr"),
+    "colonel": ("colonel", "col"),
+    "captain": ("captain", "capt"),
+    "professor": ("professor", "prof"),
+    "reverend": ("reverend", "rev"),
+    "general": ("general", "gen"),
+    "major": ("major",),
+    "inspector": ("inspector",),
+    "marchioness": ("marchioness",),
+    "count": ("count",),
+    "countess": ("countess",),
+    "duchess": ("duchess",),
+    "duke": ("duke",),
+    "judge": ("judge",),
+    "sergeant": ("sergeant", "sgt"),
+    "mademoiselle": ("mademoiselle", "mlle"),
+    "madame": ("madame", "mme"),
+    "monsieur": ("monsieur", "m"),
+    "squire": ("squire",),
+    "vicar": ("vicar",),
+    "rector": ("rector",),
+}
+#: How far back (code points) a title holder must have been named.
+_TITLE_WINDOW = 6000
+
+
+def _title_holder(title: str, pos: int, index: _Index, chars: dict[str, Character]) -> str | None:
+    """The character a capitalised title in a tag names (``said the Doctor`` -> Dr. Bull).
+
+    The characters whose name carries the title (or its short form) as a word; of
+    those, the one named last in the narration of the last :data:`_TITLE_WINDOW` code
+    points, else the only one in the story.
+    """
+    forms = _TITLE_FORMS.get(title)
+    if forms is None:
+        return None
+    holders = {
+        cid
+        for cid, c in chars.items()
+        if not c.narrator and any(w.strip(".").lower() in forms for n in c.names for w in n.split()[:-1] or [])
+    }
+    if not holders:
+        return None
+    for m in reversed(index.narration_between(max(0, pos - _TITLE_WINDOW), pos)):
+        if m.character_id in holders:
+            return m.character_id
+    return next(iter(holders)) if len(holders) == 1 else None
 
 
 def _share_within_paragraph(text: str, qs: list[_Q], members: list[int]) -> None:

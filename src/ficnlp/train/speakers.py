@@ -14,13 +14,20 @@ Steps (``ficnlp train``, ``make train``):
 2. **Folds.** Novels are dealt into :data:`DEFAULT_FOLDS` folds by decreasing number of
    gold quotations (a snake draft, so folds have similar sizes); the assignment is a
    pure function of the novel names and sizes.
-3. **Cross-validation.** For each fold, a LightGBM ``lambdarank`` forest is trained on
-   the other folds' novels and exported; the fold's novels are then attributed end to
-   end by :func:`ficnlp.speakers.attribute_speakers` with that forest and scored by
-   :func:`ficnlp.eval.score_document`. These held-out figures are the ones we claim.
-4. **Shipped model.** A forest trained on every novel (``full``, used for texts that
-   are not PDNC novels) and the fold forests (used, by text digest, for the PDNC novels
-   they never saw) are written to ``ficnlp/data/models/speakers.json``.
+3. **Cross-validation.** For each fold, a two-pass ranker is trained on the other
+   folds' novels only: a first LightGBM ``lambdarank`` forest over
+   :data:`~ficnlp.speaker_features.FEATURES`; then, to train the second pass, the
+   training novels get *out-of-fold* first-pass scores (an inner cross-validation over
+   the training folds: each is scored by a first-pass forest trained on the others),
+   from which :func:`~ficnlp.speaker_features.context_features` are computed, and a
+   second forest is trained over both feature sets (stacking). The fold's novels are
+   then attributed end to end by :func:`ficnlp.speakers.attribute_speakers` with that
+   ranker and scored by :func:`ficnlp.eval.score_document`; nothing in their ranker
+   has seen them. These held-out figures are the ones we claim.
+4. **Shipped model.** A ranker trained on every novel (``full``, used for texts that
+   are not PDNC novels; its second pass learns from the fold forests' out-of-fold
+   scores) and the fold rankers (used, by text digest, for the PDNC novels they never
+   saw) are written to ``ficnlp/data/models/speakers.json``.
 
 Deterministic: fixed seeds, ``deterministic=True``, a fixed thread count. Needs the
 ``train`` extra (``pip install 'ficnlp[train]'``).
@@ -58,8 +65,16 @@ from ficnlp.eval.pdnc import PDNC_CREDIT, find_pdnc_root, list_pdnc_novels, load
 from ficnlp.model import Analysis
 from ficnlp.pipeline import analyze_story
 from ficnlp.read import read_story, story_from_text
-from ficnlp.speaker_features import FEATURE_VERSION, FEATURES, candidate_table
-from ficnlp.speaker_model import SCHEMA, Forest, SpeakerModel, model_from_json, text_digest
+from ficnlp.speaker_features import (
+    CONTEXT_FEATURES,
+    FEATURE_VERSION,
+    FEATURES,
+    CandidateTable,
+    candidate_table,
+    context_features,
+)
+from ficnlp.speaker_model import SCHEMA, Forest, Ranker, SpeakerModel, model_from_json, text_digest
+from ficnlp.speakers import RuleState
 
 __all__ = [
     "DEFAULT_FOLDS",
@@ -124,23 +139,37 @@ class NovelExamples:
     quote: np.ndarray
     y: np.ndarray
     seconds: float = 0.0
+    table: CandidateTable | None = None
+    state: RuleState | None = None
 
     @property
     def name(self) -> str:
         """The novel's folder name."""
         return self.doc.id
 
-    def training_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Features, labels and group sizes of the ranked quotations that have a positive candidate."""
+    def training_rows(self, x: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Features, labels and group sizes of the ranked quotations that have a positive candidate.
+
+        Args:
+            x: another ``(pairs, k)`` feature matrix for the same pairs (the second
+                pass's); default :attr:`X`.
+        """
+        x = self.X if x is None else x
         if len(self.quote) == 0:
-            return self.X[:0], self.y[:0], np.zeros(0, np.int64)
+            return x[:0], self.y[:0], np.zeros(0, np.int64)
         n_q = int(self.quote.max()) + 1
         has_pos = np.zeros(n_q, bool)
         np.logical_or.at(has_pos, self.quote, self.y == 1)
         keep = has_pos[self.quote]
         q = self.quote[keep]
         groups = np.diff(np.flatnonzero(np.r_[True, q[1:] != q[:-1], True]))
-        return self.X[keep], self.y[keep], groups
+        return x[keep], self.y[keep], groups
+
+    def second_pass_x(self, first_scores: np.ndarray) -> np.ndarray:
+        """The second pass's feature matrix given first-pass scores of this novel's pairs."""
+        if self.table is None or self.state is None or len(self.quote) == 0:
+            return np.zeros((len(self.quote), len(FEATURES) + len(CONTEXT_FEATURES)), np.float32)
+        return np.hstack([self.X, context_features(self.table, self.state, first_scores)])
 
 
 def novel_examples(doc: GoldDocument) -> NovelExamples:
@@ -164,7 +193,7 @@ def novel_examples(doc: GoldDocument) -> NovelExamples:
     y = np.array(
         [g is not None and g == gold_speaker.get(int(q)) for g, q in zip(cand_gold, table.quote, strict=True)], np.int8
     )
-    return NovelExamples(doc, pre, table.X, table.quote, y, time.perf_counter() - t0)
+    return NovelExamples(doc, pre, table.X, table.quote, y, time.perf_counter() - t0, table, state)
 
 
 def assign_folds(sizes: dict[str, int], k: int) -> dict[str, int]:
@@ -198,15 +227,32 @@ def _lightgbm() -> Any:
     return lightgbm
 
 
-def fit_booster(examples: Sequence[NovelExamples], params: dict[str, Any] = PARAMS, rounds: int = ROUNDS) -> Any:
+def fit_booster(
+    examples: Sequence[NovelExamples],
+    params: dict[str, Any] = PARAMS,
+    rounds: int = ROUNDS,
+    matrices: Sequence[np.ndarray] | None = None,
+) -> Any:
     """Train a LightGBM ranker on the novels' examples.
+
+    Args:
+        examples: the training novels.
+        params: LightGBM parameters.
+        rounds: boosting rounds.
+        matrices: one feature matrix per novel for the second pass (default: the
+            first pass's :attr:`NovelExamples.X`).
 
     Raises:
         MissingExtraError: lightgbm is not installed.
         InputError: there is no training example.
     """
     lgb = _lightgbm()
-    parts = [ex.training_rows() for ex in examples]
+    if matrices is None:
+        parts = [ex.training_rows() for ex in examples]
+        names = list(FEATURES)
+    else:
+        parts = [ex.training_rows(m) for ex, m in zip(examples, matrices, strict=True)]
+        names = list(FEATURES) + list(CONTEXT_FEATURES)
     x = np.vstack([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
     groups = np.concatenate([p[2] for p in parts])
@@ -214,7 +260,7 @@ def fit_booster(examples: Sequence[NovelExamples], params: dict[str, Any] = PARA
         raise InputError(
             "no training example: no quotation has a candidate that maps to its gold speaker", source="PDNC"
         )
-    data = lgb.Dataset(x, y, group=groups, feature_name=list(FEATURES), free_raw_data=True)
+    data = lgb.Dataset(x, y, group=groups, feature_name=names, free_raw_data=True)
     return lgb.train(dict(params), data, num_boost_round=rounds)
 
 
@@ -269,6 +315,70 @@ def _check_export(booster: Any, forest: Forest, x: np.ndarray) -> None:
     diff = np.abs(booster.predict(sample) - forest.score(sample))
     if diff.size and float(diff.max()) > 1e-3:
         raise InputError(f"exported forest disagrees with LightGBM by up to {diff.max():.2g}", source="model")
+
+
+def _inner_groups(names: Sequence[str], folds: dict[str, int]) -> list[list[str]]:
+    """Groups of training novels for the inner (out-of-fold) first pass.
+
+    The outer folds restricted to ``names`` when they make at least two groups, else one
+    group per novel; no group (no second pass) for a single novel.
+    """
+    by_fold: dict[int, list[str]] = {}
+    for n in names:
+        by_fold.setdefault(folds[n], []).append(n)
+    if len(by_fold) >= 2:
+        return [by_fold[k] for k in sorted(by_fold)]
+    return [[n] for n in names] if len(names) >= 2 else []
+
+
+def fit_ranker(
+    examples: dict[str, NovelExamples],
+    names: Sequence[str],
+    groups: Sequence[Sequence[str]],
+    params: dict[str, Any] = PARAMS,
+    rounds: int = ROUNDS,
+    *,
+    first: Any | None = None,
+    oof: dict[str, np.ndarray] | None = None,
+) -> tuple[Ranker, list[Any], list[np.ndarray]]:
+    """Train a two-pass ranker on the novels ``names`` only.
+
+    The second pass is trained on first-pass scores that are out of fold: each group of
+    ``groups`` is scored by a first-pass forest trained on the other groups (or ``oof``
+    gives those scores ready-made).
+
+    Args:
+        examples: every novel's examples (only ``names`` are used).
+        names: the training novels.
+        groups: a partition of ``names`` for the out-of-fold scores (fewer than two
+            groups and no ``oof``: the ranker has one pass).
+        params: LightGBM parameters.
+        rounds: boosting rounds (each pass).
+        first: a first-pass booster already trained on ``names``.
+        oof: out-of-fold first-pass scores by novel.
+
+    Returns:
+        The ranker, its boosters (for checking the export) and a sample of each pass's
+        input (for the same).
+
+    Raises:
+        InputError: no training example.
+    """
+    train = [examples[n] for n in names]
+    first = first if first is not None else fit_booster(train, params, rounds)
+    boosters = [first]
+    samples = [train[0].X]
+    if oof is None and len(groups) >= 2:
+        oof = {}
+        for g in groups:
+            inner = booster_to_forest(fit_booster([examples[n] for n in names if n not in g], params, rounds))
+            for n in g:
+                oof[n] = inner.score(examples[n].X)
+    if oof is not None:
+        mats = [examples[n].second_pass_x(oof[n]) for n in names]
+        boosters.append(fit_booster(train, params, rounds, matrices=mats))
+        samples.append(mats[0])
+    return Ranker(tuple(booster_to_forest(b) for b in boosters)), boosters, samples
 
 
 @dataclass
@@ -335,12 +445,15 @@ def train_speaker_model(
     fold_entries = []
     ranker_docs: dict[str, DocumentResult] = {}
     rules_docs: dict[str, DocumentResult] = {}
+    fold_first: dict[int, Forest] = {}
     for k in range(n_folds):
         held = sorted(n for n in names if folds[n] == k)
-        booster = fit_booster([examples[n] for n in names if folds[n] != k], params, rounds)
-        forest = booster_to_forest(booster)
-        _check_export(booster, forest, examples[held[0]].X)
-        model = SpeakerModel(full=forest)
+        train = [n for n in names if folds[n] != k]
+        ranker, boosters, samples = fit_ranker(examples, train, _inner_groups(train, folds), params, rounds)
+        for b, f, x in zip(boosters, ranker.stages, samples, strict=True):
+            _check_export(b, f, x)
+        fold_first[k] = ranker.stages[0]
+        model = SpeakerModel(full=ranker)
         for n in held:
             ex = examples[n]
             t1 = time.perf_counter()
@@ -358,25 +471,28 @@ def train_speaker_model(
                 "name": f"fold{k}",
                 "held_out": held,
                 "held_out_sha256": [text_digest(examples[n].doc.text) for n in held],
-                **forest.to_json(),
+                **ranker.to_json(),
             }
         )
     seconds["cross_validation"] = time.perf_counter() - t0
-    ranker = EvalResult("pdnc", tuple(ranker_docs[n] for n in names), notes=(PDNC_CREDIT,))
+    ranker_result = EvalResult("pdnc", tuple(ranker_docs[n] for n in names), notes=(PDNC_CREDIT,))
     rules = EvalResult("pdnc", tuple(rules_docs[n] for n in names), notes=(PDNC_CREDIT,))
 
     t0 = time.perf_counter()
-    full_booster = fit_booster(list(examples.values()), params, rounds)
-    full = booster_to_forest(full_booster)
-    _check_export(full_booster, full, examples[names[0]].X)
+    # The full ranker's second pass learns from the fold forests' out-of-fold scores.
+    oof = {n: fold_first[folds[n]].score(examples[n].X) for n in names}
+    full, boosters, samples = fit_ranker(examples, names, [], params, rounds, oof=oof)
+    for b, f, x in zip(boosters, full.stages, samples, strict=True):
+        _check_export(b, f, x)
     seconds["full_model"] = time.perf_counter() - t0
-    say(f"full model: {full.trees} trees of depth {full.depth}")
+    say(f"full model: {len(full.stages)} passes, {full.trees} trees of depth {DEPTH}")
 
-    micro_r, micro_b = ranker.micro(), rules.micro()
+    micro_r, micro_b = ranker_result.micro(), rules.micro()
     model_json: dict[str, Any] = {
         "schema": SCHEMA,
         "feature_version": FEATURE_VERSION,
         "features": list(FEATURES),
+        "context_features": list(CONTEXT_FEATURES),
         "depth": DEPTH,
         "trained_on": {
             "data": "PDNC (Vishnubhotla, Hammond & Hirst, LREC 2022), read from ../shared, not redistributed",
@@ -395,7 +511,7 @@ def train_speaker_model(
         "folds": fold_entries,
     }
     model_from_json(model_json, "<trained model>")  # the file we write must load
-    return TrainResult(model_json, ranker, rules, folds, seconds)
+    return TrainResult(model_json, ranker_result, rules, folds, seconds)
 
 
 def _round(v: float | None) -> float | None:
@@ -426,10 +542,11 @@ def train_markdown(result: TrainResult, *, command: str, model_path: str, model_
         f"Produced by `{command}` on {time.strftime('%Y-%m-%d')}; machine: {platform.system()} {platform.machine()}, "
         f"Python {platform.python_version()}, ficnlp {__version__}. Method: [docs/speakers.md](speakers.md).",
         "",
-        f"Every figure is **held out**: each novel is attributed by the forest trained on the other "
-        f"{len(set(result.folds.values())) - 1} folds (LightGBM lambdarank, {result.model['params']['rounds']} trees "
-        f"of depth {result.model['depth']}), end to end (ficnlp's own quotations and characters; definitions: "
-        "[docs/eval.md](eval.md)). **rules** is the same pipeline with `use_speaker_model=False`.",
+        f"Every figure is **held out**: each novel is attributed by the ranker trained on the other "
+        f"{len(set(result.folds.values())) - 1} folds only (two passes of LightGBM lambdarank, "
+        f"{result.model['params']['rounds']} trees of depth {result.model['depth']} each; the second pass "
+        "trained on out-of-fold first-pass scores), end to end (ficnlp's own quotations and characters; "
+        "definitions: [docs/eval.md](eval.md)). **rules** is the same pipeline with `use_speaker_model=False`.",
         "",
         "| novel | fold | gold | rules spk | ranker spk | expl | anaph | impl |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -456,8 +573,8 @@ def train_markdown(result: TrainResult, *, command: str, model_path: str, model_
     s = result.seconds
     lines += [
         "",
-        f"Model file: `{model_path}`, {model_bytes / 1024:.0f} KiB ({len(result.model['folds'])} fold forests + "
-        f"the full forest). Training time: examples {s.get('examples', 0):.0f} s, cross-validation "
+        f"Model file: `{model_path}`, {model_bytes / 1024:.0f} KiB ({len(result.model['folds'])} fold rankers + "
+        f"the full ranker). Training time: examples {s.get('examples', 0):.0f} s, cross-validation "
         f"{s.get('cross_validation', 0):.0f} s, full model {s.get('full_model', 0):.0f} s.",
         "",
         PDNC_CREDIT,
