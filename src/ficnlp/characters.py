@@ -775,7 +775,8 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
     """Map each form to its cluster root."""
     keys = sorted(forms, key=lambda k: (-forms[k].count, k))
     uf = _Clusters(keys, forms)
-    full = [k for k in keys if len(k[1]) >= 2]
+    # Descriptions ("the Archer Madeira", "the old sailor") are not full names.
+    full = [k for k in keys if len(k[1]) >= 2 and k[0] != "the"]
     singles = [k for k in keys if len(k[1]) == 1]
 
     def title_ok(title: str, root: Key) -> bool:
@@ -818,11 +819,13 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
     last_idx: dict[str, set[Key]] = defaultdict(set)
     for k in full:
         toks = k[1]
-        first_idx[toks[0]].add(k)
-        last_idx[toks[-1]].add(k)
-        if len(toks) == 2:  # family-name-first: either token may be the given name
-            first_idx[toks[-1]].add(k)
-    for k in singles:
+        if k[0] != "mrs":  # "Mrs. Newland Archer": Newland is her husband's name
+            first_idx[toks[0]].add(k)
+        last_idx[toks[-1]].add(k)  # family-name-first names ("Tanaka Hana") are found here too
+    # Given names first, so that clusters have their pronoun votes when bare surnames,
+    # which may need a gender, come to join them.
+    order = sorted(singles, key=lambda k: (not k[0] and k[1][0] not in first_idx, -forms[k].count))
+    for k in order:
         title, (tok,) = k
         as_first = {uf.find(x) for x in first_idx.get(tok, ())}
         as_last = {uf.find(x) for x in last_idx.get(tok, ())}
@@ -855,6 +858,14 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                     uf.union(only, k)
             continue
         cands = as_first or as_last
+        if not as_first and len(as_last) > 1:
+            # A bare surname shared by a family names its man when only one is a man, or
+            # one is named three times as often as the others ("Archer" is Newland
+            # Archer, not his mother or sisters): the convention of nineteenth-century
+            # fiction, and harmless where a surname has one bearer.
+            men = sorted((r for r in as_last if uf.gender(r) == "m"), key=lambda r: -uf.count[r])
+            if len(men) == 1 or (len(men) > 1 and uf.count[men[0]] >= 3 * uf.count[men[1]]):
+                cands = {men[0]}
         if len(cands) == 1:
             uf.union(next(iter(cands)), k)
     # 3. A bare name joins its one titled form (or the man's, among several).
@@ -950,6 +961,9 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                 continue  # "Kitty" must not join "Lady Catherine"
             if formal_share(r, given) >= _FORMAL_SHARE:
                 continue  # nor "Lady Catherine de Bourgh", whom nobody calls by a pet name
+            g_own, g_target = uf.gender(k), uf.gender(r)
+            if g_own is not None and g_target is not None and g_own != g_target:
+                continue  # "Charlotte" is not Charley Bates
             main = main_given(r)
             if main and given not in main and not any(are_name_variants(own, g) for g in main):
                 continue  # "Louisa" ~ "Eliza", but not ~ Elizabeth, whose nickname Eliza is
