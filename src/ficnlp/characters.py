@@ -822,6 +822,14 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
         if k[0] != "mrs":  # "Mrs. Newland Archer": Newland is her husband's name
             first_idx[toks[0]].add(k)
         last_idx[toks[-1]].add(k)  # family-name-first names ("Tanaka Hana") are found here too
+    surnames_of: dict[Key, set[str]] = defaultdict(set)
+    for k in full:
+        surnames_of[uf.find(k)].add(k[1][-1])
+    younger: dict[str, set[Key]] = {"miss": set(), "mr": set()}
+    for k in keys:
+        if k[0] in younger and k[1][0] not in surnames_of[uf.find(k)]:
+            if len(k[1]) >= 2 or surnames_of[uf.find(k)]:
+                younger[k[0]].add(uf.find(k))
     # Given names first, so that clusters have their pronoun votes when bare surnames,
     # which may need a gender, come to join them.
     order = sorted(singles, key=lambda k: (not k[0] and k[1][0] not in first_idx, -forms[k].count))
@@ -834,6 +842,11 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
             # five Bennet daughters stays apart. Among several bearers, the one written
             # with the same honorific ("Captain Frederick Wentworth") is the one.
             cands = (as_first | as_last) if title in _GIVEN_NAME_TITLES else as_last
+            if title in ("miss", "mr"):
+                # English convention: "Miss Dashwood" is the eldest daughter, her sisters
+                # "Miss Marianne (Dashwood)"; a cluster written with the honorific before a
+                # given name is a younger sibling, not the bearer of "Miss/Mr. <surname>".
+                cands = {c for c in cands if not (c in younger[title] and tok in surnames_of[c])}
             # "Mrs Charles Musgrove" is the junior Mrs Musgrove (her husband's name keeps
             # the two apart), so a bare "Mrs Musgrove" never joins her.
             same_title = {uf.find(x) for x in full if x[0] == title and x[1][-1] == tok and title != "mrs"}
