@@ -326,7 +326,8 @@ def rule_state(analysis: Analysis) -> tuple[Analysis, RuleState]:
     """
     state = _rules(analysis)
     analysis, merged = _name_narrator(analysis, state)
-    if merged:
+    analysis, named = _name_descriptions(analysis, state)
+    if merged or named:
         state = _rules(analysis)
     return analysis, state
 
@@ -1176,6 +1177,8 @@ def _resolve_message(m: Message, characters: Sequence[Character]) -> Message:
 #: taken as the narrator's name; and how much it must lead the runner-up. Set on the
 #: four first-person PDNC novels and the ../shared cases.
 _NARRATOR_MIN_VOCATIVES = 3
+#: Vocatives needed before a described speaker takes a name (as for the narrator).
+_DESCRIPTION_MIN_VOCATIVES = 2
 _NARRATOR_LEAD = 2.0
 #: Share of a name's mentions that must lie inside quotations: others call the narrator
 #: by name, the first-person narration never does.
@@ -1245,6 +1248,77 @@ def _name_narrator(analysis: Analysis, state: RuleState) -> tuple[Analysis, bool
     )
     characters = tuple(new_narrator if c.id == narrator else c for c in analysis.characters if c.id not in merge)
     mentions = tuple(Mention(m.span, narrator, m.kind) if m.character_id in merge else m for m in analysis.mentions)
+    return analysis.replace(characters=characters, mentions=mentions), True
+
+
+def _name_descriptions(analysis: Analysis, state: RuleState) -> tuple[Analysis, bool]:
+    """Merge a described speaker ("the old gentleman") into the person others address by name.
+
+    When the turns next to a described character's turns address it by one name far more
+    than by any other ("said the old gentleman" … "Yes, Mr. Brownlow"), the description
+    is that person (the narrator-naming evidence, applied to descriptions). The named
+    person must not be speaking in those turns, and genders must agree.
+
+    Returns:
+        The analysis (characters and mentions rewritten) and whether it changed.
+    """
+    qs = state.qs
+    if not qs:
+        return analysis, False
+    chars = {c.id: c for c in analysis.characters}
+    described = {c.id for c in analysis.characters if c.name.startswith("the ") and not c.narrator}
+    if not described:
+        return analysis, False
+    turn_speaker = [next((qs[i].speaker for i in turn if qs[i].speaker is not None), None) for turn in state.turns]
+    votes: dict[str, Counter[str]] = {d: Counter() for d in described}
+    neighbours: dict[str, set[str]] = {d: set() for d in described}
+    for t, sp in enumerate(turn_speaker):
+        if sp not in described:
+            continue
+        for u in (t - 1, t + 1):
+            if 0 <= u < len(state.turns) and state.turn_conv[u] == state.turn_conv[t]:
+                other = turn_speaker[u]
+                if other is None or other == sp:
+                    continue
+                neighbours[sp].add(other)
+                for i in state.turns[u]:
+                    for v in qs[i].vocatives:
+                        if v != sp and v in chars and v not in described and not chars[v].narrator:
+                            votes[sp][v] += 1
+    merges: dict[str, str] = {}
+    for d, counter in votes.items():
+        if not counter:
+            continue
+        (best, n), *rest = counter.most_common()
+        runner = rest[0][1] if rest else 0
+        g_d, g_t = chars[d].gender, chars[best].gender
+        if n < _DESCRIPTION_MIN_VOCATIVES or n < 2 * runner or best in neighbours[d]:
+            continue
+        if g_d != "unknown" and g_t != "unknown" and g_d != g_t:
+            continue
+        merges[d] = best
+    if not merges:
+        return analysis, False
+    extra: dict[str, set[str]] = {}
+    for d, t in merges.items():
+        extra.setdefault(t, set()).update(chars[d].names)
+    characters = tuple(
+        Character(
+            c.id,
+            c.name,
+            tuple(sorted((set(c.aliases) | extra[c.id]) - {c.name})),
+            c.gender,
+            c.narrator,
+            c.mention_count + sum(chars[d].mention_count for d, t in merges.items() if t == c.id),
+        )
+        if c.id in extra
+        else c
+        for c in analysis.characters
+        if c.id not in merges
+    )
+    mentions = tuple(
+        Mention(m.span, merges[m.character_id], m.kind) if m.character_id in merges else m for m in analysis.mentions
+    )
     return analysis.replace(characters=characters, mentions=mentions), True
 
 
