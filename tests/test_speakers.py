@@ -249,3 +249,16 @@ def test_speakers_capitalised_title_names_its_holder() -> None:
     voss = next(c.name for c in a.characters if "Voss" in c.name)
     assert [w for _, w in _who(a)][1:] == [voss, voss]
     assert a.quotes[1].kind == "anaphoric"
+
+
+def test_speakers_described_speaker_takes_the_name_others_call_it() -> None:
+    text = (
+        "Mr. Brownlow lived in a quiet street. Oliver knocked at the door.\n\n"
+        '"Come in, child," said the old gentleman.\n\n"Thank you, Mr. Brownlow," said Oliver.\n\n'
+        '"Sit by the fire," said the old gentleman.\n\n"You are very kind, Mr. Brownlow," said Oliver.\n'
+    )
+    a = analyze_text(text)
+    speakers = {a.character(q.speaker_id).name for q in a.quotes if q.speaker_id}
+    assert speakers == {"Mr. Brownlow", "Oliver"}
+    brownlow = next(c for c in a.characters if c.name == "Mr. Brownlow")
+    assert "the old gentleman" in brownlow.aliases
