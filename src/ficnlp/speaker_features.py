@@ -734,10 +734,10 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     back_c = np.full(n_pairs, 20.0, np.float32)
     fwd_c = np.full(n_pairs, 20.0, np.float32)
     for off in range(ANCHOR_REACH, 0, -1):
-        for sign, arr in ((-1, back_c), (1, fwd_c)):
-            u = same_conv(sign * off)
-            hit = (u >= 0) & (anchor_sp[np.clip(u, 0, None)] == pc)
-            arr[hit] = off
+        for sign, nearest in ((-1, back_c), (1, fwd_c)):
+            u_near = same_conv(sign * off)
+            near = (u_near >= 0) & (anchor_sp[np.clip(u_near, 0, None)] == pc)
+            nearest[near] = off
     put("anchor_back_c", back_c)
     put("anchor_back_c_odd", np.where(back_c < 20, back_c % 2, -1))
     put("anchor_fwd_c", fwd_c)
@@ -798,7 +798,7 @@ def quote_shares(n_quotes: int, quote: np.ndarray, scores: np.ndarray) -> np.nda
     np.maximum.at(best, quote, scores)
     e = np.exp(scores - best[quote])
     total = np.bincount(quote, weights=e, minlength=n_quotes)
-    return e / total[quote]
+    return np.asarray(e / total[quote], dtype=np.float64)
 
 
 def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray) -> np.ndarray:

@@ -1300,8 +1300,8 @@ def _name_descriptions(analysis: Analysis, state: RuleState) -> tuple[Analysis, 
     if not merges:
         return analysis, False
     extra: dict[str, set[str]] = {}
-    for d, t in merges.items():
-        extra.setdefault(t, set()).update(chars[d].names)
+    for d, target in merges.items():
+        extra.setdefault(target, set()).update(chars[d].names)
     characters = tuple(
         Character(
             c.id,

@@ -462,9 +462,9 @@ def train_speaker_model(
             t1 = time.perf_counter()
             ruled = speakers.attribute_speakers(ex.pre, Config(use_speaker_model=False))
             rules_docs[n] = score_document(ex.doc, ruled, seconds=time.perf_counter() - t1)
-            f = ranker_docs[n].figures()
+            figs = ranker_docs[n].figures()
             say(
-                f"fold {k}: {n}: speaker accuracy {f['speaker_accuracy']:.3f} (rules {rules_docs[n].figures()['speaker_accuracy']:.3f})"
+                f"fold {k}: {n}: speaker accuracy {figs['speaker_accuracy']:.3f} (rules {rules_docs[n].figures()['speaker_accuracy']:.3f})"
             )
         fold_entries.append(
             {
