@@ -89,7 +89,9 @@ class DaskEngine:
                     threads_per_worker=1,
                     processes=processes,
                     dashboard_address=":0",  # any free port: never a clash (or a warning) over 8787
-                    silence_logs=logging.ERROR,
+                    # Workers report task failures through their futures; their own log
+                    # lines (a heartbeat lost while the cluster shuts down) are noise.
+                    silence_logs=logging.CRITICAL,
                 )
                 self._client = distributed.Client(self._cluster, timeout=timeout)
             else:
