@@ -16,7 +16,7 @@ pair by alternation. Quotes inside notes and chat lines are not dialogue.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from ficnlp.config import Config
@@ -196,7 +196,7 @@ def find_quotes(analysis: Analysis, config: Config | None = None) -> Analysis:
         style = detect_quote_style(_story_sample(text, excluded))
     single = style == "single"
     pattern = _SINGLE_MARKS if single else _DOUBLE_MARKS
-    barriers = {b.start for b in analysis.scene_breaks} | {c.span.start for c in analysis.chapters}
+    barriers = sorted({b.start for b in analysis.scene_breaks} | {c.span.start for c in analysis.chapters})
 
     paras = [p for p in story.paragraphs if not is_excluded(p)]
     marks_per_para: list[list[_Mark]] = []
@@ -222,7 +222,8 @@ def find_quotes(analysis: Analysis, config: Config | None = None) -> Analysis:
             total += paras[j].end - paras[j].start
             if total > _MAX_RUNON_CHARS:
                 return None
-            if any(paras[k].end <= b <= paras[j].start for b in barriers):
+            nb = bisect_left(barriers, paras[k].end)
+            if nb < len(barriers) and barriers[nb] <= paras[j].start:
                 return None
             ms = marks_per_para[j]
             if ms:
@@ -349,7 +350,12 @@ _LETTER_OPENING = re.compile(
 _UPPER_SHARE = 0.8
 
 
+_LOWER_LETTER = re.compile(r"[a-z]")
+
+
 def _is_heading_or_signature(body: str) -> bool:
+    if not body.isupper() and sum(1 for _ in _LOWER_LETTER.finditer(body)) > 2 * (1 - _UPPER_SHARE) * len(body):
+        return False  # plenty of lowercase: ordinary speech (the common, cheap case)
     letters = [c for c in body if c.isalpha()]
     return len(letters) >= 4 and sum(c.isupper() for c in letters) >= _UPPER_SHARE * len(letters)
 
