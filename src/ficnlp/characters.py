@@ -38,11 +38,14 @@ from ficnlp.lexicon import (
     FEMALE_TITLES,
     MALE_NOUNS,
     MALE_TITLES,
+    MILITARY_RANKS,
     NOT_NAMES,
     SPEECH_VERBS,
     TITLES,
     are_name_variants,
+    formal_names,
     given_names,
+    has_nicknames,
     is_common_word,
     word_logprobs,
 )
@@ -115,6 +118,10 @@ _TITLE_NORMAL = {
     "madame": "mme",
     "mademoiselle": "mlle",
     "professor": "prof",
+    "capt": "captain",
+    "col": "colonel",
+    "lt": "lieutenant",
+    "sgt": "sergeant",
 }
 # Titles of one person's standing that a different title of the same gender contradicts
 # (Mrs. Bennet is not Miss Bennet). Neutral titles (Dr, Colonel) contradict nothing.
@@ -124,6 +131,7 @@ _GIVEN_NAME_TITLES = frozenset(
     "miss lady lord sir dame master aunt auntie uncle cousin father mother brother sister saint st king queen "
     "prince princess duke duchess count countess nanny granny grandma grandpa mlle mademoiselle".split()
 )
+_RANK_BEFORE_GIVEN = frozenset("sir lady lord dame".split())
 _MARITAL = frozenset("mr mrs miss ms lady sir lord master mme mlle madam".split())
 
 # Person-evidence weights (set on the ../shared cases and PDNC character lists).
@@ -296,7 +304,9 @@ def _segments(raw: str, offset: int) -> list[tuple[int, int]]:
     toks = [(t.start(), t.end(), t.group()) for t in re.finditer(r"\S+", raw)]
     cuts = [0]
     for i in range(1, len(toks) - 1):
-        if toks[i][2].rstrip(".").lower() in TITLES and toks[i - 1][2].rstrip(".").lower() not in TITLES:
+        word = toks[i][2].rstrip(".").lower()
+        # "St" after a name begins a surname ("Reggie St Cloud"), not a new name.
+        if word in TITLES and word not in ("st", "saint") and toks[i - 1][2].rstrip(".").lower() not in TITLES:
             cuts.append(i)
     bounds = []
     for n, i in enumerate(cuts):
@@ -320,6 +330,8 @@ def _candidate(
     toks = [(t.group(), m.start() + t.start()) for t in re.finditer(r"\S+", raw)]
     title = ""
     while len(toks) > 1 and toks[0][0].rstrip(".").lower() in TITLES:
+        if title and toks[0][0].rstrip(".").lower() in ("st", "saint"):
+            break  # "Lady St Cloud": a surname after an honorific
         title = _normal_title(toks[0][0])
         toks = toks[1:]
     start = m.start()
@@ -361,7 +373,7 @@ def _candidate(
         return None  # "Aunt", "Sir" alone are forms of address ("the Duchess" is a name)
     if any(t.isupper() and len(t) > 1 for t in names) or any(len(t) == 1 for t in names):
         return None
-    if any(len(t) == 2 and t.lower() not in given for t in names):
+    if any(len(t) == 2 and t.lower() not in given and t != "St" for t in names):
         return None  # "Th" of a garbled "Thérèse", "Ye" of "Ye--es"
     name_start = toks[0][1]
     end = toks[-1][1] + len(toks[-1][0])
@@ -779,6 +791,10 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
     full = [k for k in keys if len(k[1]) >= 2 and k[0] != "the"]
     singles = [k for k in keys if len(k[1]) == 1]
 
+    def genders_agree(a: Key, b: Key) -> bool:
+        ga, gb = uf.gender(a), uf.gender(b)
+        return ga is None or gb is None or ga == gb
+
     def title_ok(title: str, root: Key) -> bool:
         if not title:
             return True
@@ -789,6 +805,11 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
         if title in _MARITAL:
             others = {t for t in uf.titles[uf.find(root)] if t in _MARITAL}
             return not others or title in others
+        if title in MILITARY_RANKS:
+            # "General Tilney" is not his son "Captain Tilney": one person holds one rank
+            # in a story (promotions are rare enough to lose).
+            ranks = {t for t in uf.titles[uf.find(root)] if t in MILITARY_RANKS}
+            return not ranks or title in ranks
         return True
 
     # 1. Full names: the same tokens (any honorific), the same tokens in another order,
@@ -806,10 +827,29 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                     uf.union(other, k)
             else:
                 by_key[sig] = k
+    # How often each given name carries a title of rank before it ("Sir Thomas"), over all
+    # its uses: a name almost always so titled and a variant of it almost never titled are
+    # a father and his son ("Sir Thomas Bertram" and "Tom Bertram"), not one man. ("Mr.
+    # John Dawkins" in the dock is still Jack Dawkins: Mr and Master do not count.)
+    titled_uses: Counter[str] = Counter()
+    given_uses: Counter[str] = Counter()
+    for k in keys:
+        if k[0] != "the" and (len(k[1]) >= 2 or not k[0] or k[0] in _GIVEN_NAME_TITLES):
+            given_uses[k[1][0]] += forms[k].count
+            if k[0] in _RANK_BEFORE_GIVEN:
+                titled_uses[k[1][0]] += forms[k].count
+
+    def formality(given: str) -> float:
+        return titled_uses[given] / given_uses[given] if given_uses[given] else 0.0
+
+    def one_register(x: str, y: str) -> bool:
+        fx, fy = formality(x), formality(y)
+        return not (max(fx, fy) >= _FORMAL_SHARE and min(fx, fy) <= 1 - _FORMAL_SHARE)
+
     for i, a in enumerate(full):
         for b in full[i + 1 :]:
             ta, tb = a[1], b[1]
-            if ta[-1] == tb[-1] and ta[0] != tb[0] and are_name_variants(ta[0], tb[0]):
+            if ta[-1] == tb[-1] and ta[0] != tb[0] and are_name_variants(ta[0], tb[0]) and one_register(ta[0], tb[0]):
                 ra, rb = uf.find(a), uf.find(b)
                 ga, gb = uf.gender(ra), uf.gender(rb)
                 if (ga is None or gb is None or ga == gb) and title_ok(a[0], rb) and title_ok(b[0], ra):
@@ -854,8 +894,15 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                 cands = same_title
             elif len(cands) > 1 and title != "mrs":
                 # "Miss Crawford" is Mary, not Henry: the one bearer of the right gender.
+                # A title without a gender ("General") picks no one by gender.
                 compatible = sorted(
-                    (c for c in cands if title_ok(title, c) and uf.gender(c) == _title_gender(title)),
+                    (
+                        c
+                        for c in cands
+                        if title_ok(title, c)
+                        and _title_gender(title) is not None
+                        and uf.gender(c) == _title_gender(title)
+                    ),
                     key=lambda r: -uf.count[r],
                 )
                 # The dominant bearer is not safe: "Miss Elliot" is the eldest sister, not
@@ -871,6 +918,13 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                     uf.union(only, k)
             continue
         cands = as_first or as_last
+        if len(as_first) > 1:
+            # A given name shared by a character and people named in passing (at most
+            # twice: "William Rodney" against the poet "William Cowper") is the character's.
+            # Two characters sharing it stay apart (Charles Musgrove and Charles Hayter).
+            ranked = sorted(as_first, key=lambda r: -uf.count[r])
+            if uf.count[ranked[1]] <= 2 and uf.count[ranked[0]] >= 3 * uf.count[ranked[1]]:
+                cands = {ranked[0]}
         if not as_first and len(as_last) > 1:
             # A bare surname shared by a family names its man when only one is a man, or
             # one is named three times as often as the others ("Archer" is Newland
@@ -916,7 +970,8 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
             continue
         roots = {uf.find(t) for t in titled_by_tok.get(k[1][0], ()) if t != k}
         roots.discard(uf.find(k))
-        if len(roots) == 1 and title_ok(k[0], next(iter(roots))):
+        if len(roots) == 1 and title_ok(k[0], next(iter(roots))) and genders_agree(k, next(iter(roots))):
+            # "Major Callendar" is not Mrs. Callendar, nor "Dr. Grant" Mrs. Grant.
             uf.union(next(iter(roots)), k)
     # 3c. "the Count", "the Colonel", "the doctor": the one character with that rank.
     bearers: dict[str, set[Key]] = defaultdict(set)
@@ -948,6 +1003,10 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
                     plain += forms[x].count
         return titled / (titled + plain) if titled + plain else 0.0
 
+    def full_given(r: Key) -> set[str]:
+        """The given names of a cluster's full names ("Charles", "Charley" of Charley Bates)."""
+        return {x[1][0] for x in full if x[0] != "mrs" and uf.find(x) == r}
+
     def main_given(r: Key) -> set[str]:
         members = [x for x in keys if uf.find(x) == r]
         surnames = {x[1][-1] for x in members if len(x[1]) >= 2}
@@ -959,10 +1018,15 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
         total = sum(counts.values())
         return {t for t, n in counts.items() if n * 4 >= total}
 
+    def own_given(r: Key) -> set[str]:
+        """The untitled given names a cluster is called by (its own, not its nicknames' targets)."""
+        return {x[1][0] for x in keys if not x[0] and uf.find(x) == r}
+
     for k in singles:
         if k[0] or uf.has_full[uf.find(k)]:
             continue
         own = k[1][0]
+        own_names = own_given(uf.find(k))
         best: Key | None = None
         best_rank: tuple[int, int] = (-1, -1)
         second_rank: tuple[int, int] = (-1, 0)
@@ -970,6 +1034,8 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
             r = uf.find(other)
             if r == uf.find(k) or given == own or not are_name_variants(own, given):
                 continue
+            if own in given_tokens and uf.has_full[r]:
+                continue  # "Henry" heads Henry Otway's full name: no pet name of Harry Sandys
             if len(other[1]) == 1 and uf.titles[r] and not uf.has_full[r]:
                 continue  # "Kitty" must not join "Lady Catherine"
             if formal_share(r, given) >= _FORMAL_SHARE:
@@ -980,6 +1046,13 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
             main = main_given(r)
             if main and given not in main and not any(are_name_variants(own, g) for g in main):
                 continue  # "Louisa" ~ "Eliza", but not ~ Elizabeth, whose nickname Eliza is
+            formal = formal_names(full_given(r))
+            if formal and any(has_nicknames(n) and not any(are_name_variants(n, g) for g in formal) for n in own_names):
+                # No chains from one full given name to another: "Charlotte" ~ "Charley",
+                # but Charley Bates is Charles (a pet name, "Teddie", may chain: Theo).
+                continue
+            if not all(are_name_variants(n, given) for n in own_names):
+                continue  # nor "Marjorie" ~ "Mary" ~ "Polly": every name of both must fit
             rank = (int(uf.has_full[r]), forms[other].count)
             if rank > best_rank:
                 second_rank = best_rank if best is not None and uf.find(best) != r else second_rank

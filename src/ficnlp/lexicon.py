@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
@@ -48,6 +49,11 @@ NEUTRAL_TITLES = frozenset(
     "mx commander admiral private corporal constable sheriff deputy principal dean governor mayor".split()
 )
 TITLES = MALE_TITLES | FEMALE_TITLES | NEUTRAL_TITLES
+# Military ranks, written out (``capt`` is normalised to ``captain`` first): two different
+# ranks on one surname are two people ("General Tilney" and his son "Captain Tilney").
+MILITARY_RANKS = frozenset(
+    "captain colonel major general lieutenant sergeant commander admiral private corporal".split()
+)
 
 # Person nouns with lexical gender, for descriptive characters ("the old man", "the Duchess").
 MALE_NOUNS = frozenset(
@@ -195,6 +201,33 @@ def _canonicals(name: str) -> frozenset[str]:
         out |= set(nn.canonicals_of(f))  # type: ignore[attr-defined]
     out.discard(name)
     return frozenset(out)
+
+
+def has_nicknames(name: str) -> bool:
+    """Whether a name is listed with nicknames of its own (Charlotte, Marjorie; not Teddie).
+
+    Source: the ``nicknames`` dataset (Northern & Crews).
+    """
+    return bool(_nicknamer().nicknames_of(name.lower()))  # type: ignore[attr-defined]
+
+
+def formal_names(names: Iterable[str]) -> set[str]:
+    """The names of a set that are no listed nickname or diminutive of another in it.
+
+    ``{"Charles", "Charley"}`` gives ``{"Charles"}``; ``{"Elizabeth", "Eliza"}`` gives
+    ``{"Elizabeth"}``; a set of unrelated names is returned whole. Case is kept.
+
+    Source: the ``nicknames`` dataset (Northern & Crews), with the diminutive spellings
+    of :func:`are_name_variants`.
+    """
+    given = list(names)
+    lower = {n.lower() for n in given}
+
+    def informal(n: str) -> bool:
+        # The dataset lists some pairs both ways (Eliza / Elizabeth): the longer is formal.
+        return any(m != n and (n not in _canonicals(m) or len(m) > len(n)) for m in _canonicals(n) & lower)
+
+    return {n for n in given if not informal(n.lower())}
 
 
 @cache
