@@ -262,3 +262,21 @@ def test_speakers_described_speaker_takes_the_name_others_call_it() -> None:
     assert speakers == {"Mr. Brownlow", "Oliver"}
     brownlow = next(c for c in a.characters if c.name == "Mr. Brownlow")
     assert "the old gentleman" in brownlow.aliases
+
+
+def test_speakers_epithet_tag_is_the_named_person_of_its_scene() -> None:
+    # "the old gentleman" is Mr. Hollis in the first scene and Mr. Crane in the second:
+    # an epithet goes to the person named before it in its own scene, not to the other
+    # speaker of the conversation.
+    text = (
+        "Mr. Hollis sat by the window of the shop. Rosa came in with the letters.\n\n"
+        '"Put them on the desk," said the old gentleman.\n\n'
+        '"All of them?" Rosa asked.\n\n'
+        '"All of them," said the old gentleman.\n\n'
+        "* * *\n\n"
+        "Mr. Crane was waiting at the station when the train came in. Rosa stepped down.\n\n"
+        '"You are late," said the old gentleman.\n\n'
+        '"The train was late," Rosa said.\n'
+    )
+    a = analyze_text(text)
+    assert [name for _, name in _who(a)] == ["Mr. Hollis", "Rosa", "Mr. Hollis", "Mr. Crane", "Rosa"]
