@@ -179,3 +179,17 @@ def test_characters_saint_inside_a_surname() -> None:
     reggie = _by_name(a, "Reggie")
     assert "Reggie St Cloud" in reggie.names
     assert _by_name(a, "Lady St Cloud") is not reggie
+
+
+def test_characters_honorific_after_the_name() -> None:
+    # "Hamidullah Begum" is Hamidullah's wife, not Hamidullah.
+    text = (
+        "Hamidullah came home late. He was tired.\n\n"
+        '"Sit down," said Hamidullah Begum. She poured the tea.\n\n'
+        '"Thank you," said Hamidullah. He sat.\n\n'
+        "Mr. Hamidullah smiled at his wife."
+    )
+    a = analyze_text(text)
+    wife = _by_name(a, "Hamidullah Begum")
+    assert _by_name(a, "Mr. Hamidullah") is not wife
+    assert wife.gender == "she/her"

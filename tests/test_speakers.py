@@ -280,3 +280,18 @@ def test_speakers_epithet_tag_is_the_named_person_of_its_scene() -> None:
     )
     a = analyze_text(text)
     assert [name for _, name in _who(a)] == ["Mr. Hollis", "Rosa", "Mr. Hollis", "Mr. Crane", "Rosa"]
+
+
+def test_speakers_utterance_named_as_someones_and_subject_before_a_semicolon() -> None:
+    text = (
+        '"Good day," said Mr. Pell. Mr. Pell bowed. Nora looked at Jane.\n\n'
+        '"Good day," said Jane. "Nora, sit down."\n\n'
+        "Mr. Pell was gratified; and with a more solemn air replied,\n\n"
+        '"You are too kind."\n\n'
+        "Jane laughed.\n\n"
+        '"Will four o\'clock suit you?" said Jane.\n\n'
+        "\"Yes, ma'am,\" was Nora's humble answer.\n"
+    )
+    who = _who(analyze_text(text))
+    assert who[3] == ('"You are too kind."', "Mr. Pell")
+    assert who[5] == ('"Yes, ma\'am,"', "Nora")

@@ -131,6 +131,8 @@ _GIVEN_NAME_TITLES = frozenset(
     "miss lady lord sir dame master aunt auntie uncle cousin father mother brother sister saint st king queen "
     "prince princess duke duchess count countess nanny granny grandma grandpa mlle mademoiselle".split()
 )
+# Honorifics written after the name (South Asian usage): "Hamidullah Begum", "Aziz Sahib".
+_POST_TITLES = frozenset("begum sahib sahiba".split())
 _RANK_BEFORE_GIVEN = frozenset("sir lady lord dame".split())
 _MARITAL = frozenset("mr mrs miss ms lady sir lord master mme mlle madam".split())
 
@@ -334,6 +336,12 @@ def _candidate(
             break  # "Lady St Cloud": a surname after an honorific
         title = _normal_title(toks[0][0])
         toks = toks[1:]
+    post_end = 0
+    if not title and len(toks) > 1 and toks[-1][0].lower() in _POST_TITLES:
+        # "Hamidullah Begum" is Hamidullah's wife; "Fielding Sahib" is Fielding.
+        title = toks[-1][0].lower()
+        post_end = toks[-1][1] + len(toks[-1][0])
+        toks = toks[:-1]
     start = m.start()
     if not title:
         # Drop leading words that are not names ("The", "Poor", "Thank"); a dropped
@@ -376,7 +384,7 @@ def _candidate(
     if any(len(t) == 2 and t.lower() not in given and t != "St" for t in names):
         return None  # "Th" of a garbled "Thérèse", "Ye" of "Ye--es"
     name_start = toks[0][1]
-    end = toks[-1][1] + len(toks[-1][0])
+    end = max(toks[-1][1] + len(toks[-1][0]), post_end)
     nxt = _NEXT_WORDS.match(text, m.end(), para.end)
     return _Cand(
         start=start,

@@ -37,11 +37,12 @@ __all__ = [
 # Honorifics and kin/role titles that precede a name ("Dr Karev", "Aunt Polly").
 MALE_TITLES = frozenset(
     "mr mister sir lord master monsieur m herr señor signor don father brother uncle king prince duke earl "
-    "baron count emperor sultan grandpa grandfather mr.".split()
+    "baron count emperor sultan grandpa grandfather sahib mr.".split()
 )
 FEMALE_TITLES = frozenset(
     "mrs ms miss lady madam madame mme mlle mademoiselle dame frau señora señorita signora donna mother sister "
-    "aunt auntie queen princess duchess countess baroness empress grandma grandmother granny nanny mistress".split()
+    "aunt auntie queen princess duchess countess baroness empress grandma grandmother granny nanny mistress "
+    "begum sahiba".split()
 )
 NEUTRAL_TITLES = frozenset(
     "dr doctor prof professor captain capt colonel col major general lieutenant lt sergeant sgt officer "

@@ -247,6 +247,13 @@ _ADDRESS_PREPS = frozenset(
 )
 
 
+#: Nouns that name an utterance as someone's ("was Fanny's answer").
+_UTTERANCE_NOUNS = frozenset(
+    "answer reply response retort rejoinder remark comment question exclamation cry greeting words thought "
+    "thoughts reflection observation".split()
+)
+
+
 def _objects(items: list[_Item]) -> tuple[str, ...]:
     """Characters named right after an addressing preposition in a tag clause."""
     return tuple(
@@ -532,6 +539,15 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             q.after_name, q.after_strength = nxt.value, 2
             q.tag = Span(first.start, after_name.end)
         return
+    if first.kind == "word" and first.value in ("was", "came") and rest and rest[0].kind == "name":
+        # '"Yes," was Fanny's humble answer': the utterance named as someone's.
+        who = rest[0]
+        if text[who.end : who.end + 2] in ("'s", "’s"):
+            noun = next((it for it in rest[1:4] if it.kind == "word" and it.value in _UTTERANCE_NOUNS), None)
+            if noun is not None:
+                q.after_name, q.after_strength = who.value, 2
+                q.tag = Span(first.start, noun.end)
+        return
     verb = first
     if verb.value.endswith("ly") and rest:
         verb, rest = rest[0], rest[1:]
@@ -704,6 +720,18 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
                 q.before_pro = it.value
             q.tag = q.tag or Span(it.start, verb.end)
             return
+        if items[0].kind == "word" and items[0].value in ("and", "but", "then", "yet") and sent > start:
+            # "Mr. Collins was gratified; and with a more smiling solemnity replied,": a
+            # clause without a subject shares the one before the semicolon.
+            prior = _last_sentence_start(text, start, sent - 1)
+            lead = next((it for it in _items(text, prior, sent, index) if it.kind in ("name", "pro")), None)
+            if lead is not None and text[prior:sent].rstrip().endswith(";"):
+                if lead.kind == "name":
+                    q.before_name, q.before_strength = lead.value, 2
+                elif lead.value in ("he", "she", "i", "they", "we"):
+                    q.before_pro = lead.value
+                q.tag = q.tag or Span(lead.start, verb.end)
+                return
     # No speech verb: the subject of the last sentence is the speaker of a beat.
     first = items[0]
     k = 0
