@@ -295,3 +295,26 @@ def test_speakers_utterance_named_as_someones_and_subject_before_a_semicolon() -
     who = _who(analyze_text(text))
     assert who[3] == ('"You are too kind."', "Mr. Pell")
     assert who[5] == ('"Yes, ma\'am,"', "Nora")
+
+
+def test_speakers_kinship_tag_names_the_relative_not_the_possessor() -> None:
+    text = (
+        '"Good morning," said Mrs. Wren. Mrs. Wren sat down. Lucy Wren smiled at Mr. Hale.\n\n'
+        '"Good morning," said Lucy.\n\n'
+        '"Well, Lucy," continued her mother soon afterwards, "what do you think of him?"\n\n'
+        '"Nothing at all," said Lucy.\n'
+    )
+    who = _who(analyze_text(text))
+    assert who[2] == ('"Well, Lucy,"', "Mrs. Wren")
+    assert who[3] == ('"what do you think of him?"', "Mrs. Wren")
+
+
+def test_speakers_lowercase_rank_in_a_tag_names_its_holder() -> None:
+    text = (
+        "Doctor Losby came up the stairs with Mr. Giles. Rose waited.\n\n"
+        '"Is he hurt?" said Rose.\n\n'
+        '"Not badly," replied the doctor, "though he is weak."\n\n'
+        '"Thank heaven," said Mr. Giles.\n'
+    )
+    who = _who(analyze_text(text))
+    assert who[1] == ('"Not badly,"', "Doctor Losby")

@@ -618,7 +618,12 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
                 break
         q.after_desc = " ".join(words)
         q.tag = Span(verb.start, rest[len(words) - 1].end)
-        if subj.value == "the" and len(words) == 2 and text[rest[1].start : rest[1].start + 1].isupper():
+        if (
+            subj.value == "the"
+            and len(words) == 2
+            and (text[rest[1].start : rest[1].start + 1].isupper() or words[1] in _TITLE_FORMS)
+        ):
+            # "said the Doctor", and "replied the doctor" when someone's name carries it.
             q.desc_title = words[1]
     elif len(rest) >= 2 and rest[1].kind == "name" and subj.value not in _PREPOSITIONS:
         # "said old Jolyon"
@@ -804,6 +809,13 @@ def _decide(
             q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.8
             return
     if q.after_desc is not None:
+        pos = q.tag.start if q.tag is not None else q.quote.span.end
+        cid = _relative(q.after_desc, pos, para, index, chars, narrator, qs, qi)
+        if cid is not None:
+            q.resolved = cid
+            q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.7
+            return
+    if q.after_desc is not None:
         q.desc_pro = _desc_pronoun(q.after_desc)
         pos = q.tag.start if q.tag is not None else q.quote.span.end
         cid = _resolve_pronoun(
@@ -829,6 +841,79 @@ def _decide(
         return
     if q.before_name is not None:
         q.speaker, q.kind, q.confidence = q.before_name, "explicit", 0.55
+
+
+#: Kinship nouns of relational tags ("said her mother"): the relative's gender and the
+#: honorific a parent or spouse shares the possessor's surname under.
+_KIN = {
+    "mother": ("she/her", "mrs"),
+    "mamma": ("she/her", "mrs"),
+    "mama": ("she/her", "mrs"),
+    "wife": ("she/her", "mrs"),
+    "father": ("he/him", "mr"),
+    "papa": ("he/him", "mr"),
+    "husband": ("he/him", "mr"),
+    "sister": ("she/her", None),
+    "daughter": ("she/her", None),
+    "brother": ("he/him", None),
+    "son": ("he/him", None),
+}
+_HONORIFIC_WORDS = frozenset(t.rstrip(".") for t in MALE_TITLES | FEMALE_TITLES)
+
+
+def _relative(
+    desc: str,
+    pos: int,
+    para: Span,
+    index: _Index,
+    chars: dict[str, Character],
+    narrator: str | None,
+    qs: list[_Q],
+    qi: int,
+) -> str | None:
+    """The relative a kinship tag names (``said her mother`` -> Mrs. Bennet), or ``None``.
+
+    The possessive pronoun is resolved first (Elizabeth); the relative is then the one
+    other character of the kinship noun's gender who bears the possessor's surname,
+    preferring the honorific of a parent or spouse (Mrs. for a mother or wife); among
+    several, the one named last in the narration before the tag. ``None`` when the tag
+    is not of this shape or no such character exists (the pronoun rules then decide).
+
+    Source: English naming convention (a wife and children share the husband's surname),
+    as in PDNC's alias lists (Mrs. Bennet, Elizabeth Bennet).
+    """
+    words = desc.split()
+    if len(words) < 2 or words[0] not in ("his", "her") or words[1] not in _KIN:
+        return None
+    gender, honorific = _KIN[words[1]]
+    owner = _resolve_pronoun("he" if words[0] == "his" else "she", pos, para, index, chars, narrator, qs, qi)
+    if owner is None or chars[owner].gender != ("he/him" if words[0] == "his" else "she/her"):
+        return None  # only a possessor whose gender the narration confirms
+    surnames = {
+        n.split()[-1]
+        for n in chars[owner].names
+        if len([w for w in n.split() if w.rstrip(".").lower() not in _HONORIFIC_WORDS]) >= 2
+    }
+    if not surnames:
+        return None
+    kin = [
+        c
+        for c in chars.values()
+        if c.id != owner
+        and not c.narrator
+        and c.gender in (gender, "unknown")
+        and any(n.split()[-1] in surnames for n in c.names)
+    ]
+    if honorific is not None:
+        titled = [c for c in kin if any(n.split()[0].rstrip(".").lower() == honorific for n in c.names)]
+        kin = titled or kin
+    if len(kin) == 1:
+        return kin[0].id
+    ids = {c.id for c in kin}
+    for m in reversed(index.narration_between(max(0, pos - _TITLE_WINDOW), pos)):
+        if m.character_id in ids:
+            return m.character_id
+    return None
 
 
 #: Short forms of titles written in full in tags ("said the Doctor" for Dr. Bull).
