@@ -541,11 +541,11 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         return
     if first.kind == "word" and first.value in ("was", "came") and rest and rest[0].kind == "name":
         # '"Yes," was Fanny's humble answer': the utterance named as someone's.
-        who = rest[0]
-        if text[who.end : who.end + 2] in ("'s", "’s"):
+        utterer = rest[0]
+        if text[utterer.end : utterer.end + 2] in ("'s", "’s"):
             noun = next((it for it in rest[1:4] if it.kind == "word" and it.value in _UTTERANCE_NOUNS), None)
             if noun is not None:
-                q.after_name, q.after_strength = who.value, 2
+                q.after_name, q.after_strength = utterer.value, 2
                 q.tag = Span(first.start, noun.end)
         return
     verb = first
@@ -1248,19 +1248,19 @@ def _resolve_epithets(state: RuleState) -> None:
             continue
         first = qs[state.turns[conv_turns[0]][0]].quote.span.start
         lo = max(first - _EPITHET_WINDOW, _barrier_before(state.barriers, first))
-        for d in {turn_speaker[t] for t in desc_turns}:
+        for d in {sp for t in desc_turns if (sp := turn_speaker[t]) is not None}:
             mine = [t for t in desc_turns if turn_speaker[t] == d]
             partners = {turn_speaker[u] for t in mine for u in (t - 1, t + 1) if u in conv_turns}
             hi = qs[state.turns[mine[-1]][-1]].quote.span.end
             g_d = chars[d].gender
             target = None
             for m in reversed(state.index.narration_between(lo, hi)):
-                c = chars.get(m.character_id)
-                if c is None or c.id in described or c.narrator or c.id in partners:
+                named = chars.get(m.character_id)
+                if named is None or named.id in described or named.narrator or named.id in partners:
                     continue
-                if g_d != "unknown" and c.gender != "unknown" and c.gender != g_d:
+                if g_d != "unknown" and named.gender != "unknown" and named.gender != g_d:
                     continue
-                target = c.id
+                target = named.id
                 break
             if target is None:
                 continue
