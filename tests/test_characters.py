@@ -193,3 +193,28 @@ def test_characters_honorific_after_the_name() -> None:
     wife = _by_name(a, "Hamidullah Begum")
     assert _by_name(a, "Mr. Hamidullah") is not wife
     assert wife.gender == "she/her"
+
+
+def test_characters_titled_name_joins_after_the_given_names_bring_gender() -> None:
+    text = (
+        "Miss Varley came in. Miss Varley smiled.\n\n"
+        '"Good evening," said Miss Varley.\n\n'
+        "Rosa Varley was her name. Rosa sat down; she was tired. Rosa laughed; she was happy.\n\n"
+        "Hugh Varley was her brother. Hugh stood; he bowed. Hugh left; he was bored."
+    )
+    a = analyze_text(text)
+    assert _by_name(a, "Miss Varley") is _by_name(a, "Rosa")
+    assert _by_name(a, "Hugh") is not _by_name(a, "Rosa")
+
+
+def test_characters_names_of_places_and_institutions_are_not_people() -> None:
+    text = (
+        "Cyril Fielding taught at Fielding High School. Fielding was kind.\n\n"
+        '"Good morning," said Fielding.\n\n'
+        '"Good morning, Mr. Fielding," said Aziz. Fielding High School had sent him. '
+        "Fielding High School had a good name.\n\n"
+        '"Yes," Fielding said. Fielding walked home.'
+    )
+    a = analyze_text(text)
+    assert not [c for c in a.characters if any(n.endswith("School") for n in c.names)]
+    assert "Cyril Fielding" in _by_name(a, "Fielding").names

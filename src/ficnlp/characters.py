@@ -131,6 +131,11 @@ _GIVEN_NAME_TITLES = frozenset(
     "miss lady lord sir dame master aunt auntie uncle cousin father mother brother sister saint st king queen "
     "prince princess duke duchess count countess nanny granny grandma grandpa mlle mademoiselle".split()
 )
+# Last words of names of places and institutions, not people ("Fielding High School").
+_PLACE_NOUNS = frozenset(
+    "school college university academy street road lane avenue square terrace crescent hotel inn station "
+    "hospital infirmary church chapel cathedral museum gardens theatre theater club bank company".split()
+)
 # Honorifics written after the name (South Asian usage): "Hamidullah Begum", "Aziz Sahib".
 _POST_TITLES = frozenset("begum sahib sahiba".split())
 _RANK_BEFORE_GIVEN = frozenset("sir lady lord dame".split())
@@ -644,6 +649,9 @@ def _accept(forms: dict[Key, _Stats], lower_counts: Counter[str], cap_counts: Co
     # A longer name starting with a place is a place too ("Port Calloway General").
     places = {t for t, f in pooled.items() if f.place >= 2 and f.place / f.count >= _PLACE_SHARE}
     accepted -= {t for t in accepted if any(t[:n] in places for n in range(1, len(t)))}
+    # A name ending in a place noun is a place or an institution ("Fielding High School",
+    # "Baker Street"), not a person.
+    accepted -= {t for t in accepted if len(t) >= 2 and t[-1].lower() in _PLACE_NOUNS}
     parts = {x for t in accepted if len(t) >= 2 for x in (t[0], t[-1])}
     given = {t[0] for t in accepted}
     for t, f in pooled.items():
@@ -881,7 +889,12 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
     # Given names first, so that clusters have their pronoun votes when bare surnames,
     # which may need a gender, come to join them.
     order = sorted(singles, key=lambda k: (not k[0] and k[1][0] not in first_idx, -forms[k].count))
-    for k in order:
+    # Titled names left alone get a second look once the given names have joined and
+    # brought their pronoun votes ("Miss Crawford" needs Mary Crawford known as a woman).
+    again = [k for k in order if k[0]]
+    for n, k in enumerate([*order, *again]):
+        if n >= len(order) and uf.find(k) != k:
+            continue
         title, (tok,) = k
         as_first = {uf.find(x) for x in first_idx.get(tok, ())}
         as_last = {uf.find(x) for x in last_idx.get(tok, ())}
