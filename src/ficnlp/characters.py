@@ -816,7 +816,10 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
             return True
         g = _title_gender(title)
         cg = uf.gender(root)
-        if g is not None and cg is not None and g != cg:
+        r = uf.find(root)
+        # A title's gender outweighs a pronoun vote or two (a name next to someone else's
+        # "she"): only a clear majority of two or more votes contradicts it.
+        if g is not None and cg is not None and g != cg and max(uf.he[r], uf.she[r]) >= 2:
             return False
         if title in _MARITAL:
             others = {t for t in uf.titles[uf.find(root)] if t in _MARITAL}
