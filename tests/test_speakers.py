@@ -318,3 +318,13 @@ def test_speakers_lowercase_rank_in_a_tag_names_its_holder() -> None:
     )
     who = _who(analyze_text(text))
     assert who[1] == ('"Not badly,"', "Doctor Losby")
+
+
+def test_speakers_name_after_a_telling_verb_is_the_one_told() -> None:
+    text = (
+        "Hamid and Aziz sat on the veranda. Aziz smoked.\n\n"
+        'Hamid murmured, "It is late," and warned Aziz "Do not go to the Club tonight."\n\n'
+        '"Why not?" said Aziz.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[1] == ('"Do not go to the Club tonight."', "Hamid")

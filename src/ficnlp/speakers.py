@@ -254,6 +254,11 @@ _UTTERANCE_NOUNS = frozenset(
 )
 
 
+#: Speech verbs whose next name is always the one spoken to ("warned Aziz"), never an
+#: inverted subject (unlike "said Elinor" or "asked Elinor").
+_TELLING_VERBS = frozenset("told warned reminded assured informed thanked begged urged ordered promised bade".split())
+
+
 def _objects(items: list[_Item]) -> tuple[str, ...]:
     """Characters named right after an addressing preposition in a tag clause."""
     return tuple(
@@ -676,7 +681,8 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
                 q.before_pro = subj.value
             q.tag = q.tag or Span(subj.start, verb.end)
             return
-        if after and after[0].kind == "name":
+        if after and after[0].kind == "name" and verb.value not in _TELLING_VERBS:
+            # "said Elinor, …" (inverted); but "and warned Aziz" names the one warned.
             q.before_name, q.before_strength = after[0].value, 2
             q.tag = q.tag or Span(verb.start, after[0].end)
             return
@@ -749,7 +755,7 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
     if lead.kind == "pro" and lead.value in ("he", "she", "i") and k == 0:
         q.before_pro = lead.value
         return
-    names = [it for it in items if it.kind == "name"]
+    names = [it for it in items if it.kind == "name" and it.value not in objects]
     if names and first is not None:
         q.before_name, q.before_strength = names[0].value, 0
 
