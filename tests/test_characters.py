@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ficnlp import analyze_text
 from ficnlp.lexicon import are_name_variants
 from ficnlp.model import Analysis, Character
@@ -126,52 +128,51 @@ def test_characters_declared_character_tags_seed_canonical_names() -> None:
     assert not any("Miranda Bailey" in c.names for c in a.characters)  # tagged, never in the story
 
 
-def test_characters_father_and_son_sharing_a_name_stay_apart() -> None:
+_APART = {
     # "Sir Thomas Pryce" is always titled, his son "Tom Pryce" never: two people, though
     # Tom is a pet name of Thomas.
-    text = (
+    "father and son on one name": (
         "Sir Thomas Pryce came home in May. Sir Thomas looked at the hall.\n\n"
         '"Where is my son?" said Sir Thomas.\n\n'
         "Tom Pryce was at the races. Tom came in late.\n\n"
         '"Father," said Tom. "You are back."\n\n'
-        '"I am," said Sir Thomas. Tom smiled at him.'
-    )
-    a = analyze_text(text)
-    assert _by_name(a, "Sir Thomas") is not _by_name(a, "Tom")
-
-
-def test_characters_two_ranks_on_one_surname_are_two_people() -> None:
-    text = (
+        '"I am," said Sir Thomas. Tom smiled at him.',
+        "Sir Thomas",
+        "Tom",
+    ),
+    "two ranks on one surname": (
         "General Hale was a stern man. He never smiled.\n\n"
         "Captain Edmund Hale was his son. Captain Hale laughed often.\n\n"
         '"Sit down," said General Hale.\n\n'
-        '"Yes, sir," said Captain Hale.'
-    )
-    a = analyze_text(text)
-    assert _by_name(a, "General Hale") is not _by_name(a, "Captain Hale")
-
-
-def test_characters_a_rank_does_not_join_a_woman_of_the_same_surname() -> None:
-    text = (
+        '"Yes, sir," said Captain Hale.',
+        "General Hale",
+        "Captain Hale",
+    ),
+    "a rank and a woman of the same surname": (
         "Mrs. Grant poured the tea. She was tired. She smiled at her guests.\n\n"
         "Dr. Grant ate his dinner. He was a greedy man. He wanted more.\n\n"
         '"More goose," said Dr. Grant. He frowned.\n\n'
-        '"There is no more," said Mrs. Grant. She sighed.'
-    )
-    a = analyze_text(text)
-    assert _by_name(a, "Dr. Grant") is not _by_name(a, "Mrs. Grant")
-
-
-def test_characters_nicknames_do_not_chain_between_full_names() -> None:
+        '"There is no more," said Mrs. Grant. She sighed.',
+        "Dr. Grant",
+        "Mrs. Grant",
+    ),
     # Charlotte and Charley are both pet-name relatives, but Charley Bates is a Charles.
-    text = (
+    "no nickname chain between full names": (
         "Charley Bates ran in. Master Charles Bates was a lively boy. He laughed.\n\n"
         '"Hello," said Charley.\n\n'
         '"Dear me," said Charlotte.\n\n'
-        "Charlotte was a maid at the inn."
-    )
+        "Charlotte was a maid at the inn.",
+        "Charlotte",
+        "Charley",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_APART))
+def test_characters_people_who_share_a_name_stay_apart(case: str) -> None:
+    text, one, other = _APART[case]
     a = analyze_text(text)
-    assert _by_name(a, "Charlotte") is not _by_name(a, "Charley")
+    assert _by_name(a, one) is not _by_name(a, other)
 
 
 def test_characters_saint_inside_a_surname() -> None:

@@ -915,7 +915,11 @@ def _relative(
         kin = titled or kin
     if len(kin) == 1:
         return kin[0].id
-    ids = {c.id for c in kin}
+    return _named_last({c.id for c in kin}, pos, index)
+
+
+def _named_last(ids: set[str], pos: int, index: _Index) -> str | None:
+    """Of ``ids``, the character named last in the narration of the :data:`_TITLE_WINDOW` code points before ``pos``."""
     for m in reversed(index.narration_between(max(0, pos - _TITLE_WINDOW), pos)):
         if m.character_id in ids:
             return m.character_id
@@ -967,9 +971,9 @@ def _title_holder(title: str, pos: int, index: _Index, chars: dict[str, Characte
     }
     if not holders:
         return None
-    for m in reversed(index.narration_between(max(0, pos - _TITLE_WINDOW), pos)):
-        if m.character_id in holders:
-            return m.character_id
+    last = _named_last(holders, pos, index)
+    if last is not None:
+        return last
     return next(iter(holders)) if len(holders) == 1 else None
 
 
