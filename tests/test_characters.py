@@ -219,3 +219,15 @@ def test_characters_names_of_places_and_institutions_are_not_people() -> None:
     a = analyze_text(text)
     assert not [c for c in a.characters if any(n.endswith("School") for n in c.names)]
     assert "Cyril Fielding" in _by_name(a, "Fielding").names
+
+
+def test_characters_names_in_any_alphabet() -> None:
+    text = '"Hi," said José. "Hello," said Zoë Martin. Łukasz laughed. "Yes," said Łukasz. "Well," said Siobhán.'
+    a = analyze_text(text)
+    assert {"José", "Zoë Martin", "Łukasz", "Siobhán"} <= {c.name for c in a.characters}
+    assert [a.character(q.speaker_id).name for q in a.quotes if q.speaker_id] == [
+        "José",
+        "Zoë Martin",
+        "Łukasz",
+        "Siobhán",
+    ]

@@ -71,3 +71,22 @@ def test_cli_subprocess_smoke(story: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["quotes"][0]["start"] == 0
+
+
+def test_cli_missing_story_path_is_an_error_not_a_story(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (["analyze"], ["report", "-o", str(tmp_path / "r.html")]):
+        assert main([*command[:1], str(tmp_path / "nope.txt"), *command[1:]]) == 2
+        err = capsys.readouterr().err
+        assert "nope.txt" in err and "no such file" in err and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_cli_unwritable_output_is_a_clear_error(
+    story: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The output's folder is a file; and an output that is a folder.
+    assert main(["analyze", str(story), "--json", str(story) + "/out.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ficnlp: error: ") and "Traceback" not in err
+    assert main(["report", str(story), "-o", str(tmp_path), "--force"]) == 2
+    assert "folder" in capsys.readouterr().err

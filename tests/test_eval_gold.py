@@ -211,3 +211,11 @@ def test_gold_eval_all_without_data_sets(tmp_path: Path, shared: Path, capsys: p
     assert "<!-- BEGIN eval -->" in out and "### gold" in out and "| late |" in out
     assert "pdnc: not found" in out and "litbank: not found" in out
     assert main(["eval", "all", "--shared", str(tmp_path / "absent"), "-q"]) == 2
+
+
+def test_gold_cli_json_to_stdout_is_only_json(tmp_path: Path, shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, _gold())
+    assert main(["eval", "gold", str(path), "--shared", str(shared), "--json", "-", "-q"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["schema"] == "ficnlp-eval/1"  # the table went to stderr
+    assert "late" in captured.err

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import ficnlp
-from ficnlp.errors import ConfigError, EmptyStoryError, StageError
+from ficnlp.errors import ConfigError, EmptyStoryError, InputError, StageError
 from ficnlp.pipeline import STAGES, analyze_story, build_pipeline
 
 
@@ -53,3 +53,11 @@ def test_pipeline_unexpected_failure_becomes_stage_error(monkeypatch: pytest.Mon
 def test_pipeline_same_input_same_output() -> None:
     text = '"Where?" asked Ivy.\n"Here," said Cal.\n\n1 week later.\n\nIvy smiled.'
     assert ficnlp.analyze(text).to_json() == ficnlp.analyze(text).to_json()
+
+
+def test_pipeline_mistyped_path_raises_instead_of_being_a_story(tmp_path: Path) -> None:
+    for name in ("story.epub", str(tmp_path / "missing.txt"), "folder/story"):
+        with pytest.raises(InputError, match="no such file"):
+            ficnlp.analyze(name)
+    assert len(ficnlp.analyze('"Hello," said Ann.').quotes) == 1  # text stays text
+    assert ficnlp.analyze("Hello.").text == "Hello."

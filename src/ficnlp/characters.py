@@ -36,12 +36,15 @@ from dataclasses import dataclass, field
 from ficnlp.lexicon import (
     FEMALE_NOUNS,
     FEMALE_TITLES,
+    LETTER,
+    LOWER,
     MALE_NOUNS,
     MALE_TITLES,
     MILITARY_RANKS,
     NOT_NAMES,
     SPEECH_VERBS,
     TITLES,
+    UPPER,
     are_name_variants,
     formal_names,
     given_names,
@@ -61,15 +64,15 @@ VERSION = "2"
 NARRATOR_NAME = "Narrator"
 
 _TITLE_ALT = "|".join(sorted((re.escape(t.capitalize()) for t in TITLES if "." not in t), key=len, reverse=True))
-_TITLE_TOKEN = rf"(?:{_TITLE_ALT})\.?(?=[ \t]*\r?\n?[ \t]*[A-Z])"
-_CAP = r"(?:[A-Z][a-zA-Z]*(?:['’][A-Z][a-z]+)?(?:-[A-Z][a-zA-Z]+)*(?!['’](?:t|ll|re|ve|d|m)\b))"
-_PARTICLE = r"(?:de|van|von|der|den|da|di|du|del|della|la|le|ten|ter)(?=[ \t]+[A-Z])"
+_TITLE_TOKEN = rf"(?:{_TITLE_ALT})\.?(?=[ \t]*\r?\n?[ \t]*{UPPER})"
+_CAP = rf"(?:{UPPER}{LETTER}*(?:['’]{UPPER}{LOWER}+)?(?:-{UPPER}{LETTER}+)*(?!['’](?:t|ll|re|ve|d|m)\b))"
+_PARTICLE = rf"(?:de|van|von|der|den|da|di|du|del|della|la|le|ten|ter)(?=[ \t]+{UPPER})"
 _GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
 _SEQ = re.compile(
     rf"(?<![\w'’\-])(?:{_TITLE_TOKEN}{_GAP})*{_CAP}(?:{_GAP}(?:{_PARTICLE}{_GAP})?{_CAP})*(?:['’]s?(?![\w'’]))?"
 )
-_WORD = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
-_NEXT_WORDS = re.compile(r"[ \t]*,?[ \t]*([A-Za-z]+)(?:[ \t]+([A-Za-z]+))?")
+_WORD = re.compile(rf"{LETTER}+(?:['’]{LOWER}+)?")
+_NEXT_WORDS = re.compile(rf"[ \t]*,?[ \t]*({LETTER}+)(?:[ \t]+({LETTER}+))?")
 _FIRST_PERSON = re.compile(r"(?<![\w'’])(?:I|me|my|mine|myself)(?![\w'’])")
 # Subject and reflexive pronouns only: an object pronoun right after a name usually
 # refers to someone else ("Addison looked up at him").

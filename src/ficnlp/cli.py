@@ -70,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # An output that cannot be written (a folder in the way, no permission, a full disk).
+        _error(OSError(f"{exc.filename or 'output'}: {exc.strerror or exc}: check the output path"), args.verbose)
+        return 2
 
 
 def _error(exc: BaseException, verbose: int) -> None:

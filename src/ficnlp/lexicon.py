@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 
@@ -122,6 +122,28 @@ NOT_NAMES = frozenset(
 )
 
 _NICK_SUFFIXES = ("sie", "sy", "ie", "ey", "y", "s", "o", "a", "i")
+
+
+def _char_class(pred: Callable[[str], bool]) -> str:
+    """A regular-expression character class of the BMP characters ``pred`` accepts, as ranges."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x10000):
+        if 0xD800 <= cp <= 0xDFFF or not pred(chr(cp)):
+            continue
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return f"[{body}]"
+
+
+#: Regular-expression classes for names in any alphabet: an upper-case letter (A, É, Ł,
+#: Ж), a lower-case letter, any letter. Names are matched with these, not ``[A-Z]``, so
+#: that José, Zoë and Łukasz are names too.
+UPPER = _char_class(lambda c: c.isupper() and c.isalpha())
+LOWER = _char_class(lambda c: c.islower() and c.isalpha())
+LETTER = r"[^\W\d_]"
 
 
 @cache

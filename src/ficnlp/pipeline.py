@@ -106,8 +106,9 @@ def analyze(source: str | os.PathLike[str] | bytes | Story, config: Config | Non
     """Analyse a story: a path, a :class:`~pathlib.Path`, raw bytes, a string of story text, or a Story.
 
     A ``str`` is taken as a file path when it is a single line naming an existing file
-    (or ``"-"`` for stdin), and as story text otherwise. Use :func:`analyze_text` to
-    be explicit.
+    or folder, a single word with a ``/`` or a story file ending (``.txt``, ``.html``,
+    ``.epub`` …; so a mistyped path raises instead of being analysed as text), or ``"-"``
+    for stdin; as story text otherwise. Use :func:`analyze_text` to be explicit.
 
     Args:
         source: the story.
@@ -138,6 +139,11 @@ def analyze(source: str | os.PathLike[str] | bytes | Story, config: Config | Non
     raise TypeError(f"expected a path, str, bytes or Story, got {type(source).__name__}")
 
 
+#: Endings that make a one-word string a file name even when no such file exists (so that
+#: a mistyped path is an error, not a one-word story).
+_STORY_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".epub", ".json")
+
+
 def _looks_like_path(source: object) -> bool:
     if not isinstance(source, str):
         return False
@@ -146,6 +152,11 @@ def _looks_like_path(source: object) -> bool:
     if "\n" in source or len(source) > 4096:
         return False
     try:
-        return Path(source).is_file()
+        if Path(source).exists():
+            return True
     except OSError:
         return False
+    # A single word with a folder separator or a story file ending: a path that is not there.
+    return not any(c.isspace() for c in source) and (
+        "/" in source or os.sep in source or source.lower().endswith(_STORY_SUFFIXES)
+    )

@@ -41,7 +41,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ficnlp.lexicon import FEMALE_NOUNS, FEMALE_TITLES, MALE_NOUNS, MALE_TITLES, SPEECH_VERBS, TITLES
+from ficnlp.lexicon import (
+    FEMALE_NOUNS,
+    FEMALE_TITLES,
+    LETTER,
+    MALE_NOUNS,
+    MALE_TITLES,
+    SPEECH_VERBS,
+    TITLES,
+    UPPER,
+)
 from ficnlp.model import Analysis, Character, Mention, Message, Quote, Span
 
 if TYPE_CHECKING:
@@ -85,7 +94,7 @@ _PREPOSITIONS = frozenset(
 )
 _SUBJECT_LEADS = frozenset("then and but so finally suddenly when at last presently here now still yet".split())
 _DESC_LEADS = frozenset("the his her their my our your a an that this one".split())
-_TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+_TOKEN = re.compile(rf"{LETTER}+(?:['’]{LETTER}+)*")
 _ABBREV_GUARD = r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMx\.)(?<!\bProf\.)(?<!\bCapt\.)(?<!\bCol\.)(?<!\bRev\.)"
 _SENT_END = re.compile(r"(?:[.!?…]|--|—)" + _ABBREV_GUARD + r"(?=\s|$|[\"”’'])|[.!?](?=[\"”])|;")
 _TITLE_WORDS = re.compile(r"\b(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?(?=\s)", re.IGNORECASE)
@@ -211,7 +220,7 @@ def _items(text: str, start: int, end: int, index: _Index) -> list[_Item]:
     return out
 
 
-_CAP_RUN = re.compile(r"[A-Z][A-Za-z'’-]*\.?(?:[ \t]+[A-Z][A-Za-z'’-]*\.?){0,3}")
+_CAP_RUN = re.compile(rf"{UPPER}(?:{LETTER}|['’-])*\.?(?:[ \t]+{UPPER}(?:{LETTER}|['’-])*\.?){{0,3}}")
 
 
 def _alias_at(text: str, start: int, end: int, index: _Index) -> tuple[str, int] | None:

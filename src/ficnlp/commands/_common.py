@@ -36,6 +36,8 @@ def check_output(path: str, *, force: bool, inputs: list[str]) -> None:
     for i in inputs:
         if i != "-" and out.exists() and Path(i).exists() and out.samefile(i):
             raise InputError("refusing to write the output over an input file: choose another path", source=path)
+    if out.is_dir():
+        raise InputError("the output is a folder: give a file path", source=path)
     if out.exists() and not force:
         raise InputError("the output file exists: pass --force to overwrite it", source=path)
 

@@ -80,10 +80,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.set_defaults(func=run_all)
 
 
-def _console() -> Any:
+def _console(stream: Any = None) -> Any:
     from rich.console import Console
 
-    return Console(file=sys.stdout, highlight=False, width=200)
+    return Console(file=stream or sys.stdout, highlight=False, width=200)
 
 
 def _progress(args: argparse.Namespace) -> Any:
@@ -108,7 +108,8 @@ def _progress(args: argparse.Namespace) -> Any:
 def _finish(args: argparse.Namespace, results: list[Any], remarks: list[str], inputs: list[str]) -> int:
     from ficnlp.eval.report import render_console, results_to_json
 
-    console = _console()
+    # With JSON or records on stdout, the table goes to stderr so stdout stays parseable.
+    console = _console(sys.stderr if "-" in (args.json, args.records) else sys.stdout)
     for r in results:
         render_console(r, console, per_document=r.dataset != "litbank" or len(r.documents) <= 10)
         console.print()
