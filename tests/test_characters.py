@@ -231,3 +231,14 @@ def test_characters_names_in_any_alphabet() -> None:
         "Łukasz",
         "Siobhán",
     ]
+
+
+def test_characters_months_and_weekdays_as_dates_are_not_people() -> None:
+    text = (
+        "Eleanor knelt in the garden. 'The roses are dying,' she said.\n\n"
+        "'They always die in August,' James answered. 'We leave on Tuesday.'\n\n"
+        '"Good night, May," said James. May Welland smiled.'
+    )
+    names = {c.name for c in analyze_text(text).characters}
+    assert "August" not in names and "Tuesday" not in names
+    assert any("May" in n for n in names)  # a month's name is still a name when it is one

@@ -86,6 +86,12 @@ _THE_BEFORE = re.compile(r"(?<![\w'’])the[ \t]$")
 _DETERMINERS = frozenset(
     "the a an this that these those some any every no another our their my your his her its".split()
 )
+# Months and weekdays, and the words that make one a date rather than a name.
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_TIME_WORDS = frozenset("in on since until till by before after during last next early late mid every this".split())
 _PLACE_PREPS = frozenset("in at to from into onto near towards toward outside inside across through around".split())
 _VOCATIVE_LEADS = frozenset(
     "hey hi hello oh dear thanks thank you well yes no okay ok bye goodbye night morning look listen come".split()
@@ -233,6 +239,7 @@ class _Stats:
     possessive: int = 0
     determiner: int = 0
     place: int = 0
+    date: int = 0
     he: float = 0.0
     she: float = 0.0
     first: int = 10**12
@@ -511,6 +518,8 @@ def _collect(cands: list[_Cand]) -> dict[Key, _Stats]:
             f.determiner += 1
         if c.prev in _PLACE_PREPS and c.title in ("", "the"):
             f.place += 1
+        if len(c.tokens) == 1 and c.tokens[0].lower() in _CALENDAR and (c.prev in _TIME_WORDS or c.next.isdigit()):
+            f.date += 1  # "in August", "on Tuesday", "May 3"
     return forms
 
 
@@ -576,6 +585,7 @@ def _merge_stats(items: list[_Stats]) -> _Stats:
             "possessive",
             "determiner",
             "place",
+            "date",
             "he",
             "she",
         ):
@@ -618,6 +628,8 @@ def _person_score(tokens: tuple[str, ...], f: _Stats, lower_counts: Counter[str]
     else:
         s += 1.0
     s += _W_DETERMINER * min(f.determiner, 3)
+    if f.date * 2 >= f.count:
+        s -= 100.0  # a month or a weekday: "die in August", "on Tuesday" (May Welland is a name)
     person = f.tag + f.vocative + f.titled + f.speech_subject
     if f.place >= 2 and f.place / f.count >= _PLACE_SHARE and person <= f.place * 0.2:
         s -= 4.0

@@ -52,7 +52,9 @@ def print_summary(a: Analysis, file: object = None) -> None:
     console = Console(file=file, highlight=False, soft_wrap=True)  # type: ignore[arg-type]
     md = a.story.metadata
     title = md.title or a.story.source.path
-    words = len(a.text.split())
+    from ficnlp.write.tables import word_count
+
+    words = word_count(a.text)
     console.print(
         f"[bold]{title}[/bold]  ({a.story.source.format}, {words:,} words, encoding {a.story.source.encoding})"
     )

@@ -51,7 +51,7 @@ from markupsafe import Markup, escape
 from ficnlp.model import Analysis, Span
 from ficnlp.network import build_network, scene_presence
 from ficnlp.write import text_blocks
-from ficnlp.write.tables import analysis_tables
+from ficnlp.write.tables import analysis_tables, word_count
 
 __all__ = ["PALETTE", "annotated_text_html", "render_report", "report_context"]
 
@@ -84,7 +84,6 @@ _NOTE_LABELS = {
     "preface": "Preface",
     "afterword": "Afterword",
 }
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
 # --------------------------------------------------------------------------- text
@@ -150,10 +149,6 @@ def _render_spans(text: str, anns: list[_Ann], points: dict[int, list[str]]) -> 
     for a in reversed(stack):
         out.append(f"</{a.tag}>")
     return "".join(out)
-
-
-def _words(s: str) -> int:
-    return sum(1 for _ in _WORD.finditer(s))
 
 
 def annotated_text_html(a: Analysis, colours: dict[str, int] | None = None) -> Markup:
@@ -655,7 +650,7 @@ def report_context(a: Analysis) -> dict[str, Any]:
     colours = _colours(a)
     ranked = sorted(a.characters, key=lambda c: colours[c.id])
     unattr = [q for q in a.quotes if q.speaker_id is None]
-    unattributed = (len(unattr), sum(_words(a.text[q.span.start : q.span.end]) for q in unattr))
+    unattributed = (len(unattr), sum(word_count(a.text[q.span.start : q.span.end]) for q in unattr))
     chosen = [c.id for c in ranked if rows[c.id]["quotations"] or rows[c.id]["mentions"]][:MAX_CHART_CHARACTERS]
     work = tables["works"][0]
     characters = []

@@ -92,7 +92,11 @@ TABLES: dict[str, tuple[str, ...]] = {
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
-def _words(s: str) -> int:
+def word_count(s: str) -> int:
+    """Words in ``s``: runs of letters or digits, with inner apostrophes (``can't`` is one).
+
+    The one word count of every table, the report and the ``analyze`` summary.
+    """
     return sum(1 for _ in _WORD.finditer(s))
 
 
@@ -117,7 +121,7 @@ def analysis_tables(a: Analysis) -> dict[str, list[dict[str, Any]]]:
     quotations = []
     for q in a.quotes:
         body = text[q.span.start : q.span.end]
-        n = _words(body)
+        n = word_count(body)
         if q.speaker_id is not None:
             spoken_words[q.speaker_id] = spoken_words.get(q.speaker_id, 0) + n
             spoken_quotes[q.speaker_id] = spoken_quotes.get(q.speaker_id, 0) + 1
@@ -175,7 +179,7 @@ def analysis_tables(a: Analysis) -> dict[str, list[dict[str, Any]]]:
             "rating_declared": md.rating,
             "rating_estimate": r.estimate if r else None,
             "warnings_declared": list(md.warnings),
-            "words": _words(text),
+            "words": word_count(text),
             "chapters": len(a.chapters),
             "characters": len(a.characters),
             "quotations": len(a.quotes),
@@ -204,7 +208,7 @@ def analysis_tables(a: Analysis) -> dict[str, list[dict[str, Any]]]:
                 "chapter": s.chapter,
                 "start": s.span.start,
                 "end": s.span.end,
-                "words": _words(text[s.span.start : s.span.end]),
+                "words": word_count(text[s.span.start : s.span.end]),
             }
             for i, s in enumerate(a.scenes)
         ],
