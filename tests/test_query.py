@@ -138,3 +138,16 @@ def test_query_empty_corpus_has_typed_empty_tables(tmp_path: Path) -> None:
         assert cols[:4] == ["work_id", "quote_id", "start", "end"]
     finally:
         con.close()
+
+
+def test_query_wide_results_are_shown_a_row_at_a_time(
+    built: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out, _ = built
+    assert main(["query", str(out), "SELECT * FROM works ORDER BY words LIMIT 1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # Every column keeps its whole name (not squeezed to one letter by a wide table).
+    assert lines[0] == "-- row 1"
+    assert any(line.startswith("rating_estimate ") for line in lines)
+    assert any(line.split("|")[0].strip() == "work_id" for line in lines)

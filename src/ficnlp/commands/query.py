@@ -104,12 +104,22 @@ def _print_table(cur: Any, columns: list[str], max_rows: int) -> None:
     rows = cur.fetchall() if max_rows == 0 else cur.fetchmany(max_rows + 1)
     more = max_rows != 0 and len(rows) > max_rows
     rows = rows[:max_rows] if more else rows
-    table = Table(show_edge=False, pad_edge=False)
-    for c in columns:
-        table.add_column(c)
-    for row in rows:
-        table.add_row(*("" if v is None else str(_cell(v)) for v in row))
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
-    console.print(table)
+    cells = [["" if v is None else str(_cell(v)) for v in row] for row in rows]
+    if sum(min(len(c), 12) + 3 for c in columns) > console.width:
+        # Too many columns for the terminal: one block per row, a line per column (like
+        # psql's expanded display), rather than columns squeezed to one letter.
+        width = max(len(c) for c in columns)
+        for k, row_cells in enumerate(cells):
+            console.print(f"[bold]-- row {k + 1}[/bold]")
+            for c, v in zip(columns, row_cells, strict=True):
+                console.print(f"{c.ljust(width)} | {v}", markup=False)
+    else:
+        table = Table(show_edge=False, pad_edge=False)
+        for c in columns:
+            table.add_column(c, min_width=min(len(c), 12), overflow="fold")
+        for row_cells in cells:
+            table.add_row(*row_cells)
+        console.print(table)
     if more:
         print(f"(first {max_rows} rows shown: use --max-rows 0 for all, or --csv)", file=sys.stderr)
