@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ficnlp.config import Config
 from ficnlp.errors import InputError
+from ficnlp.model import Analysis
 
 
 def add_reading_options(p: argparse.ArgumentParser) -> None:
@@ -22,6 +23,23 @@ def add_reading_options(p: argparse.ArgumentParser) -> None:
 def config_from(args: argparse.Namespace) -> Config:
     """A :class:`Config` from the parsed reading options."""
     return Config(format=args.format, encoding=args.encoding, quote_style=args.quote_style)
+
+
+def analyze_file(path: str, args: argparse.Namespace) -> Analysis:
+    """Analyse the story file ``path`` (``-``: stdin) with the reading options.
+
+    The CLI's argument is always a path: a missing file is an error, never a one-word
+    story (unlike :func:`ficnlp.analyze`, which also takes story text).
+
+    Raises:
+        InputError: the file is missing or cannot be read as a story.
+    """
+    from ficnlp.pipeline import analyze_story
+    from ficnlp.read import read_story
+
+    config = config_from(args)
+    story = read_story(path, format=config.format, encoding=config.encoding, max_bytes=config.max_input_bytes)
+    return analyze_story(story, config)
 
 
 def check_output(path: str, *, force: bool, inputs: list[str]) -> None:

@@ -6,9 +6,8 @@ import argparse
 import sys
 from collections import Counter
 
-from ficnlp.commands._common import add_reading_options, check_output, config_from, write_text
+from ficnlp.commands._common import add_reading_options, analyze_file, check_output, write_text
 from ficnlp.model import Analysis
-from ficnlp.pipeline import analyze
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     for out in (args.json, args.html):
         if out:
             check_output(out, force=args.force, inputs=[args.story])
-    analysis = analyze(args.story if args.story != "-" else "-", config_from(args))
+    analysis = analyze_file(args.story, args)
     if args.json:
         write_text(args.json, analysis.to_json())
     if args.html:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ficnlp.commands._common import add_reading_options, check_output, config_from, write_text
+from ficnlp.commands._common import add_reading_options, analyze_file, check_output, write_text
 from ficnlp.errors import InputError
 from ficnlp.model import Analysis
-from ficnlp.pipeline import analyze
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,7 +43,7 @@ def load_analysis(story: str, args: argparse.Namespace) -> Analysis:
         except OSError as exc:
             raise InputError(f"cannot read the analysis JSON ({exc.strerror})", source=story) from exc
         return Analysis.from_json(data)
-    return analyze(story, config_from(args))
+    return analyze_file(story, args)
 
 
 def run(args: argparse.Namespace) -> int:
