@@ -229,6 +229,20 @@ class CandidateTable:
     X: np.ndarray
 
 
+def _clip(a: np.ndarray, lo: int | None, hi: int | None) -> np.ndarray:
+    """``np.clip`` for the small integer index arrays here, without its per-call overhead.
+
+    (``np.clip`` costs several microseconds a call in dispatch; the table makes about a
+    hundred such calls per story, which dominated the cost of short stories.)
+    """
+    out = np.asarray(a)
+    if lo is not None:
+        out = np.maximum(out, lo)
+    if hi is not None:
+        out = np.minimum(out, hi)
+    return out
+
+
 def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     """Build the candidates and features of every quotation.
 
@@ -297,10 +311,10 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     # chapters (an AO3 end note, a heading) does not change a feature.
     barriers = np.array(state.barriers, np.int64)
     k_scene = np.searchsorted(barriers, qstart, side="right")
-    scene_start = np.where(k_scene > 0, barriers[np.clip(k_scene - 1, 0, None)] if len(barriers) else 0, 0)
+    scene_start = np.where(k_scene > 0, barriers[_clip(k_scene - 1, 0, None)] if len(barriers) else 0, 0)
     scene_end = np.where(
         k_scene < len(barriers),
-        barriers[np.clip(k_scene, None, len(barriers) - 1)] if len(barriers) else text_len,
+        barriers[_clip(k_scene, None, len(barriers) - 1)] if len(barriers) else text_len,
         text_len,
     )
     # A quote's own stretch of narration after it: up to the next quote of its paragraph.
@@ -368,7 +382,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
         """Speaker and explicitness of the turn ``offset`` away from each quote's, in its conversation."""
         t = qturn + offset
         ok = (t >= 0) & (t < n_turns)
-        tc = np.clip(t, 0, n_turns - 1)
+        tc = _clip(t, 0, n_turns - 1)
         ok &= tconv[tc] == tconv[qturn]
         return np.where(ok, turn_sp[tc], -1), ok & turn_expl[tc]
 
@@ -395,7 +409,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     def anchor_at(offset: int) -> np.ndarray:
         t = qturn + offset
         ok = (t >= 0) & (t < n_turns)
-        tc = np.clip(t, 0, n_turns - 1)
+        tc = _clip(t, 0, n_turns - 1)
         return np.where(ok & (tconv[tc] == tconv[qturn]), anchor_sp[tc], -1)
 
     def first_anchor(offsets: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -471,7 +485,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     if len(voc_t):
         for k, off in enumerate((-1, 1, -2)):
             target = qturn + off
-            same = (target >= 0) & (target < n_turns) & (tconv[np.clip(target, 0, n_turns - 1)] == tconv[qturn])
+            same = (target >= 0) & (target < n_turns) & (tconv[_clip(target, 0, n_turns - 1)] == tconv[qturn])
             lo_v = np.searchsorted(voc_t, target)
             hi_v = np.where(same, np.searchsorted(voc_t, target + 1), lo_v)
             rows, idx = _windows(lo_v, hi_v)
@@ -573,7 +587,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
         """The turn ``off`` away from each pair's quote's turn, or -1 outside its conversation."""
         u = tq + off
         ok = (u >= 0) & (u < n_turns)
-        return np.where(ok & (tconv[np.clip(u, 0, n_turns - 1)] == tconv[tq]), u, -1)
+        return np.where(ok & (tconv[_clip(u, 0, n_turns - 1)] == tconv[tq]), u, -1)
 
     put("voc_prev1", member(turn_vocs, same_conv(-1)))
     put("voc_prev2", member(turn_vocs, same_conv(-2)))
@@ -591,7 +605,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     qs_ = qstart[pq]
     qe_ = qend[pq]
     k_before = np.searchsorted(mkey, base + qs_) - 1
-    kb = np.clip(k_before, 0, max(0, len(mkey) - 1))
+    kb = _clip(k_before, 0, max(0, len(mkey) - 1))
     ok_b = (k_before >= 0) & (len(mkey) > 0)
     if len(mkey):
         ok_b &= mkey[kb] // big == pc
@@ -600,7 +614,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     else:
         dist_b = np.full(n_pairs, _FAR)
     k_after = np.searchsorted(mkey, base + qe_)
-    ka = np.clip(k_after, 0, max(0, len(mkey) - 1))
+    ka = _clip(k_after, 0, max(0, len(mkey) - 1))
     if len(mkey):
         ok_a = (k_after < len(mkey)) & (mkey[ka] // big == pc)
         ok_a &= mkey[ka] % big < scene_end[pq]
@@ -615,7 +629,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     dist_a = np.minimum(dist_a, _FAR)
     put("dist_before", np.log1p(dist_b))
     k_sb = np.searchsorted(skey, base + qs_) - 1
-    ksb = np.clip(k_sb, 0, max(0, len(skey) - 1))
+    ksb = _clip(k_sb, 0, max(0, len(skey) - 1))
     if len(skey):
         ok_sb = (k_sb >= 0) & (skey[ksb] // big == pc)
         ok_sb &= skey[ksb] % big >= scene_start[pq]
@@ -669,26 +683,26 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     if len(mpos):
         f_idx = np.searchsorted(mpos, pstart)
         fc = np.where(
-            (f_idx < len(mpos)) & (mpos[np.clip(f_idx, 0, len(mpos) - 1)] < pend),
-            mchar[np.clip(f_idx, 0, len(mpos) - 1)],
+            (f_idx < len(mpos)) & (mpos[_clip(f_idx, 0, len(mpos) - 1)] < pend),
+            mchar[_clip(f_idx, 0, len(mpos) - 1)],
             -1,
         )
         s_idx = np.searchsorted(mpos, seg_start)
         sc_ = np.where(
-            (s_idx < len(mpos)) & (mpos[np.clip(s_idx, 0, len(mpos) - 1)] < seg_end),
-            mchar[np.clip(s_idx, 0, len(mpos) - 1)],
+            (s_idx < len(mpos)) & (mpos[_clip(s_idx, 0, len(mpos) - 1)] < seg_end),
+            mchar[_clip(s_idx, 0, len(mpos) - 1)],
             -1,
         )
         l_idx = np.searchsorted(mpos, qstart) - 1
         lc = np.where(
-            (l_idx >= 0) & (mpos[np.clip(l_idx, 0, len(mpos) - 1)] >= pstart),
-            mchar[np.clip(l_idx, 0, len(mpos) - 1)],
+            (l_idx >= 0) & (mpos[_clip(l_idx, 0, len(mpos) - 1)] >= pstart),
+            mchar[_clip(l_idx, 0, len(mpos) - 1)],
             -1,
         )
         a_idx = np.searchsorted(mpos, qend)
         ac = np.where(
-            (a_idx < len(mpos)) & (mpos[np.clip(a_idx, 0, len(mpos) - 1)] < pend),
-            mchar[np.clip(a_idx, 0, len(mpos) - 1)],
+            (a_idx < len(mpos)) & (mpos[_clip(a_idx, 0, len(mpos) - 1)] < pend),
+            mchar[_clip(a_idx, 0, len(mpos) - 1)],
             -1,
         )
     else:
@@ -701,7 +715,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     put("c_explicit_share", explicit_share[pc])
     if len(conv_key_u):
         pk = qconv[pq] * n_chars + pc
-        j = np.clip(np.searchsorted(conv_key_u, pk), 0, len(conv_key_u) - 1)
+        j = _clip(np.searchsorted(conv_key_u, pk), 0, len(conv_key_u) - 1)
         put("c_conv_explicit", np.where(conv_key_u[j] == pk, conv_key_n[j], 0))
     put("q_kind", kind[pq])
     put("q_conf", conf[pq])
@@ -736,7 +750,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     for off in range(ANCHOR_REACH, 0, -1):
         for sign, nearest in ((-1, back_c), (1, fwd_c)):
             u_near = same_conv(sign * off)
-            near = (u_near >= 0) & (anchor_sp[np.clip(u_near, 0, None)] == pc)
+            near = (u_near >= 0) & (anchor_sp[_clip(u_near, 0, None)] == pc)
             nearest[near] = off
     put("anchor_back_c", back_c)
     put("anchor_back_c_odd", np.where(back_c < 20, back_c % 2, -1))
@@ -858,7 +872,7 @@ def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray
 
     def lookup(t: np.ndarray) -> np.ndarray:
         k = t * n_chars + pc
-        j = np.clip(np.searchsorted(uk, k), 0, len(uk) - 1)
+        j = _clip(np.searchsorted(uk, k), 0, len(uk) - 1)
         return np.where((t >= 0) & (uk[j] == k), uval[j], 0.0)
 
     tq = qturn[pq]
@@ -866,7 +880,7 @@ def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray
     def at(off: int) -> np.ndarray:
         u = tq + off
         ok = (u >= 0) & (u < n_turns)
-        return np.where(ok & (tconv[np.clip(u, 0, n_turns - 1)] == tconv[tq]), u, -1)
+        return np.where(ok & (tconv[_clip(u, 0, n_turns - 1)] == tconv[tq]), u, -1)
 
     best = np.full(n_quotes, -np.inf)
     np.maximum.at(best, pq, share)
@@ -891,7 +905,7 @@ def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray
         out[:, cols[name]] = lookup(at(off))
     for name, off in (("p_prev1_max", -1), ("p_next1_max", 1), ("p_prev2_max", -2), ("p_next2_max", 2)):
         u = at(off)
-        out[:, cols[name]] = np.where(u >= 0, turn_max[np.clip(u, 0, None)], 0.0)
+        out[:, cols[name]] = np.where(u >= 0, turn_max[_clip(u, 0, None)], 0.0)
     # Soft alternation over a wider window: mean share at even / odd distances (up to 4).
     even = np.zeros(n_pairs)
     odd = np.zeros(n_pairs)
@@ -914,7 +928,7 @@ def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray
     cu, cinv = np.unique(ck, return_inverse=True)
     csum = np.bincount(cinv, weights=uval)
     qk = tconv[tq] * n_chars + pc
-    j = np.clip(np.searchsorted(cu, qk), 0, len(cu) - 1)
+    j = _clip(np.searchsorted(cu, qk), 0, len(cu) - 1)
     conv_total = np.where(cu[j] == qk, csum[j], 0.0) - lookup(tq)
     conv_turns = np.bincount(tconv, minlength=int(tconv.max()) + 1 if n_turns else 0)[tconv[tq]]
     out[:, cols["p_conv"]] = conv_total / np.maximum(conv_turns - 1, 1)
