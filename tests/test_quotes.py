@@ -60,6 +60,8 @@ def test_quotes_in_author_notes_are_not_dialogue() -> None:
 def test_quotes_mentioned_words_are_not_speech() -> None:
     a = analyze_text('She disliked the word "clever" almost as much as he did. "Clever," he said.')
     assert _quotes(a) == ['"Clever,"']
+    a = analyze_text('They managed large estates and "conservative" investments. "Dull," she said.')
+    assert _quotes(a) == ['"Dull,"']
 
 
 def test_quotes_unclosed_at_paragraph_end_stops_there() -> None:

@@ -326,7 +326,7 @@ def _is_mention_quote(text: str, start: int, end: int) -> bool:
     if before is None:
         return False
     word = before.group(1).lower()
-    if word in SPEECH_VERBS or word in ("and", "but", "then", "or"):
+    if word in SPEECH_VERBS or word in ("but", "then"):
         return False
     # A capitalised quote is a mention only after a word that introduces a name or a
     # title ("regarded him as "India"", "the "Coach and Horses"").
