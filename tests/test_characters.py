@@ -242,3 +242,20 @@ def test_characters_months_and_weekdays_as_dates_are_not_people() -> None:
     names = {c.name for c in analyze_text(text).characters}
     assert "August" not in names and "Tuesday" not in names
     assert any("May" in n for n in names)  # a month's name is still a name when it is one
+
+
+def test_characters_shared_given_name_goes_to_the_family_written_around_it() -> None:
+    # Two Charleses with full names; the bare "Charles" is always among Musgroves.
+    hayter = (
+        "Charles Hayter walked over from Winthrop. Charles Hayter was a curate. "
+        "Mr. Hayter was quiet. Charles Hayter said little.\n\n"
+    )
+    musgroves = (
+        "Mr. Musgrove and Mrs. Musgrove sat by the fire with Mary Musgrove. "
+        '"Charles is out shooting," said Mrs. Musgrove. Charles came in; he was muddy. '
+        "Mr. Musgrove laughed, and Mary Musgrove scolded Charles.\n\n"
+    )
+    a = analyze_text(hayter + "* * *\n\nCharles Musgrove was Mary's husband.\n\n" + musgroves * 3)
+    charles = _by_name(a, "Charles")
+    assert "Charles Musgrove" in charles.names
+    assert "Charles Hayter" not in charles.names

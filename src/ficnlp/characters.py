@@ -145,6 +145,10 @@ _PLACE_NOUNS = frozenset(
     "school college university academy street road lane avenue square terrace crescent hotel inn station "
     "hospital infirmary church chapel cathedral museum gardens theatre theater club bank company".split()
 )
+#: Window (code points either side) and least count for the surnames around a bare
+#: given name that several characters share (:func:`_nearby_surnames`).
+_NEAR_WINDOW = 1000
+_NEAR_MIN = 5
 # Honorifics written after the name (South Asian usage): "Hamidullah Begum", "Aziz Sahib".
 _POST_TITLES = frozenset("begum sahib sahiba".split())
 _RANK_BEFORE_GIVEN = frozenset("sir lady lord dame".split())
@@ -814,8 +818,31 @@ def _gender(he: float, she: float) -> str | None:
     return None
 
 
-def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
-    """Map each form to its cluster root."""
+def _nearby_surnames(cands: list[_Cand]) -> dict[Key, Counter[str]]:
+    """For each bare one-word name, the surnames written within :data:`_NEAR_WINDOW` code points of its uses.
+
+    A surname here is the last word of a multi-word name ("Charles Musgrove") or the
+    word after an honorific ("Mr. Musgrove"). ``cands`` must be sorted by position.
+    """
+    starts = [c.start for c in cands]
+    near: dict[Key, Counter[str]] = defaultdict(Counter)
+    for c in cands:
+        if c.title or len(c.tokens) != 1:
+            continue
+        lo = bisect_right(starts, c.start - _NEAR_WINDOW)
+        hi = bisect_right(starts, c.start + _NEAR_WINDOW)
+        for o in cands[lo:hi]:
+            if len(o.tokens) >= 2 or (o.title and o.title != "the"):
+                near[c.key][o.tokens[-1]] += 1
+    return near
+
+
+def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = None) -> dict[Key, Key]:
+    """Map each form to its cluster root.
+
+    ``near`` (from :func:`_nearby_surnames`) settles a bare given name that several
+    full-named characters share: the one whose surname is written around it.
+    """
     keys = sorted(forms, key=lambda k: (-forms[k].count, k))
     uf = _Clusters(keys, forms)
     # Descriptions ("the Archer Madeira", "the old sailor") are not full names.
@@ -961,8 +988,16 @@ def _cluster(forms: dict[Key, _Stats]) -> dict[Key, Key]:
             # A given name shared by a character and people named in passing (at most
             # twice: "William Rodney" against the poet "William Cowper") is the character's.
             # Two characters sharing it stay apart (Charles Musgrove and Charles Hayter).
+            # The one whose surname is written around the bare name twice as often as any
+            # other's ("Charles" among Musgroves is Charles Musgrove, not Charles Hayter).
+            around = sorted(
+                ((sum(near[k][sn] for sn in surnames_of[r]) if near and k in near else 0, r) for r in as_first),
+                key=lambda x: -x[0],
+            )
             ranked = sorted(as_first, key=lambda r: -uf.count[r])
-            if uf.count[ranked[1]] <= 2 and uf.count[ranked[0]] >= 3 * uf.count[ranked[1]]:
+            if around[0][0] >= _NEAR_MIN and around[0][0] >= 2 * around[1][0]:
+                cands = {around[0][1]}
+            elif uf.count[ranked[1]] <= 2 and uf.count[ranked[0]] >= 3 * uf.count[ranked[1]]:
                 cands = {ranked[0]}
         if not as_first and len(as_last) > 1:
             # A bare surname shared by a family names its man when only one is a man, or
@@ -1219,7 +1254,7 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
         forms.setdefault(("", toks), _Stats(count=0))
     cands = [c for c in cands if c.key in forms]
     _vote_genders(text, cands, quotes, forms)
-    roots = _cluster(forms)
+    roots = _cluster(forms, _nearby_surnames(cands))
     # A declared name that the story never uses stays out of the characters.
     mentioned = {roots[c.key] for c in cands}
     roots = {k: r for k, r in roots.items() if r in mentioned}
