@@ -148,6 +148,14 @@ _APART = {
         "General Hale",
         "Captain Hale",
     ),
+    "Lady and a daughter of the same surname": (
+        "Lady Otway poured the tea; she was tired. Lady Otway sighed.\n\n"
+        "Cassandra Otway was her daughter. Cassandra laughed; she was young.\n\n"
+        '"More tea?" said Lady Otway.\n\n'
+        '"No, thank you," said Cassandra.',
+        "Lady Otway",
+        "Cassandra",
+    ),
     "a rank and a woman of the same surname": (
         "Mrs. Grant poured the tea. She was tired. She smiled at her guests.\n\n"
         "Dr. Grant ate his dinner. He was a greedy man. He wanted more.\n\n"

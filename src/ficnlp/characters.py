@@ -979,8 +979,10 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
                 only = next(iter(cands))
                 # "Mrs. Moore" is not Ralph Moore, and "Mrs. Theobald" not her daughter
                 # Lilia Theobald: Mrs + surname joins a full name only when that name is
-                # written with "Mrs." itself.
-                if title != "mrs" or only in same_title:
+                # written with "Mrs." itself. So does Lady + surname: "Lady Otway" is
+                # Cassandra Otway's mother ("Lady Catherine", a given name, is not meant).
+                wife = title == "mrs" or (title == "lady" and tok not in first_idx)
+                if not wife or only in same_title:
                     uf.union(only, k)
             continue
         cands = as_first or as_last
