@@ -328,3 +328,19 @@ def test_speakers_name_after_a_telling_verb_is_the_one_told() -> None:
     )
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who[1] == ('"Do not go to the Club tonight."', "Hamid")
+
+
+def test_speakers_narration_paragraph_before_an_untagged_quote_is_a_beat() -> None:
+    text = (
+        '"I was only saying hello," Sam said.\n\n'
+        '"Go and restock your rig, Sam," Theo said.\n\n'
+        "Sam went. Ana watched him go, then turned to Theo.\n\n"
+        '"You okay, honey?"\n\n'
+        '"I am great," Theo said.\n\n'
+        "Theo sat on the ledge with her heels against the brick.\n\n"
+        '"Get off the ledge, Theo."\n'
+    )
+    who = dict(_who(analyze_text(text, Config(use_speaker_model=False))))
+    assert who['"You okay, honey?"'] == "Ana"
+    # The paragraph's subject is addressed by name in the quote: not the speaker.
+    assert who['"Get off the ledge, Theo."'] != "Theo"

@@ -420,6 +420,20 @@ def _rules(analysis: Analysis) -> RuleState:
                 if tail[-1:] in ",:;—-" and prev.end - start < _PREV_TAG_REACH and text[start : prev.end].strip():
                     _read_before(text, q, start, prev.end, index)
                     q.before_prev_para = q.before_name is not None or q.before_pro is not None
+                elif not prev_members and tail[-1:] in ".!":
+                    # A paragraph of narration alone before an untagged quote: the subject of
+                    # its last sentence is a beat ("Ana watched him go, then turned to Theo."
+                    # / "You okay, honey?"), weaker than a tag; the ranker weighs it.
+                    beat = _Q(q.quote, q.para)
+                    _read_before(text, beat, _last_sentence_start(text, prev.start, prev.end), prev.end, index)
+                    # Not someone the quote addresses by name ("Get off the ledge, Teddie.").
+                    if (
+                        beat.before_name is not None
+                        and beat.before_strength == 1
+                        and beat.before_name not in q.vocatives
+                    ):
+                        q.before_name, q.before_strength = beat.before_name, 1
+                        q.before_prev_para = True
 
     conv_of_quote, turns, turn_conv = _turns(text, qs, barriers)
     for t, turn in enumerate(turns):
