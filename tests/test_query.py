@@ -151,3 +151,15 @@ def test_query_wide_results_are_shown_a_row_at_a_time(
     assert lines[0] == "-- row 1"
     assert any(line.startswith("rating_estimate ") for line in lines)
     assert any(line.split("|")[0].strip() == "work_id" for line in lines)
+
+
+def test_corpus_progress_lines_count_duplicates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a.txt", "copy-of-a.txt"):
+        (src / name).write_text('"Morning," said Pip.\n\n"Morning," said Lo.', encoding="utf-8")
+    assert main(["corpus", str(src), "-o", str(tmp_path / "o"), "--jobs", "1"]) == 0
+    captured = capsys.readouterr()
+    # stderr is not a terminal here: plain progress lines, the last one at "done"
+    last = [line for line in captured.err.splitlines() if line.startswith("ficnlp corpus: done")][-1]
+    assert "2/2 files" in last and "1 duplicate(s)" in last

@@ -182,7 +182,9 @@ class _ProgressDisplay:
             if not final and now - self._last < 0.1:
                 return
             self._last = now
-            rates = f"{p.works_per_second:6.1f} works/s {p.words_per_second:9,.0f} words/s  {p.failed} failed"
+            rates = f"{p.works_per_second:6.1f} works/s {p.words_per_second:9,.0f} words/s  {p.failed} failed" + (
+                f", {p.duplicates} duplicate(s)" if p.duplicates else ""
+            )
             self._progress.update(
                 self._task, description=p.phase, total=p.total, completed=p.done, rates=rates, eta=_hms(p.eta_seconds)
             )
@@ -192,7 +194,8 @@ class _ProgressDisplay:
         self._last = now
         total = "?" if p.total is None else str(p.total)
         print(
-            f"ficnlp corpus: {p.phase}: {p.done}/{total} works ({p.skipped} skipped, {p.failed} failed), "
+            f"ficnlp corpus: {p.phase}: {p.done}/{total} files ({p.skipped} skipped, {p.failed} failed, "
+            f"{p.duplicates} duplicate(s)), "
             f"{p.works_per_second:.1f} works/s, {p.words_per_second:,.0f} words/s, ETA {_hms(p.eta_seconds)}",
             file=self.stream,
             flush=True,
