@@ -226,6 +226,7 @@ def _canonicals(name: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@cache
 def has_nicknames(name: str) -> bool:
     """Whether a name is listed with nicknames of its own (Charlotte, Marjorie; not Teddie).
 

@@ -844,9 +844,7 @@ def _decide(
             q.resolved = cid
             q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.7
             return
-    if q.after_desc is not None:
         q.desc_pro = _desc_pronoun(q.after_desc)
-        pos = q.tag.start if q.tag is not None else q.quote.span.end
         cid = _resolve_pronoun(
             q.desc_pro or "they", pos, para, index, chars, narrator, qs, qi, want_any=q.desc_pro is None
         )
@@ -1209,10 +1207,7 @@ def _turns(text: str, qs: list[_Q], barriers: list[int]) -> tuple[list[int], lis
 def _conversations(text: str, state: RuleState) -> None:
     """Fill untagged turns by alternation inside each conversation."""
     qs, turns, turn_conv = state.qs, state.turns, state.turn_conv
-    by_conv: dict[int, list[int]] = {}
-    for t, c in enumerate(turn_conv):
-        by_conv.setdefault(c, []).append(t)
-    for conv_turns in by_conv.values():
+    for conv_turns in _turns_by_conversation(turn_conv):
         conv_quotes = [i for t in conv_turns for i in turns[t]]
         participants = _participants(qs, conv_quotes, state.index, state.chars)
         local = [turns[t] for t in conv_turns]
@@ -1272,10 +1267,7 @@ def _resolve_epithets(state: RuleState) -> None:
     if not epithets:
         return
     turn_speaker = [_turn_speaker(qs, state.turns, t) for t in range(len(state.turns))]
-    by_conv: dict[int, list[int]] = {}
-    for t, c in enumerate(state.turn_conv):
-        by_conv.setdefault(c, []).append(t)
-    for conv_turns in by_conv.values():
+    for conv_turns in _turns_by_conversation(state.turn_conv):
         desc_turns = [t for t in conv_turns if turn_speaker[t] in epithets]
         if not desc_turns:
             continue
@@ -1307,6 +1299,14 @@ def _barrier_before(barriers: list[int], pos: int) -> int:
     """The last scene start at or before ``pos`` (0 when none)."""
     k = bisect_right(barriers, pos) - 1
     return barriers[k] if k >= 0 else 0
+
+
+def _turns_by_conversation(turn_conv: list[int]) -> list[list[int]]:
+    """The turn numbers of each conversation, in text order."""
+    by_conv: dict[int, list[int]] = {}
+    for t, c in enumerate(turn_conv):
+        by_conv.setdefault(c, []).append(t)
+    return list(by_conv.values())
 
 
 def _turn_speaker(qs: list[_Q], turns: list[list[int]], t: int) -> str | None:
