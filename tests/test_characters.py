@@ -267,3 +267,30 @@ def test_characters_shared_given_name_goes_to_the_family_written_around_it() -> 
     charles = _by_name(a, "Charles")
     assert "Charles Musgrove" in charles.names
     assert "Charles Hayter" not in charles.names
+
+
+def test_characters_lowercase_particles_after_an_honorific() -> None:
+    # "Mr. van der Luyden" and "Mrs. van der Luyden" are two people, not one "Luyden".
+    text = (
+        "Mr. van der Luyden rose. He bowed to his guests.\n\n"
+        '"We are glad," said Mrs. van der Luyden. She smiled.\n\n'
+        '"Quite," said Mr. van der Luyden.'
+    )
+    a = analyze_text(text)
+    husband = _by_name(a, "Mr. van der Luyden")
+    wife = _by_name(a, "Mrs. van der Luyden")
+    assert husband is not wife
+    assert husband.gender == "he/him" and wife.gender == "she/her"
+
+
+def test_characters_name_with_the_article_joins_the_full_name() -> None:
+    # "the White Rabbit" and "the Rabbit" (or a bare "Rabbit") are one character.
+    text = (
+        '"Oh dear!" said the White Rabbit. The White Rabbit ran past Alice.\n\n'
+        '"Wait!" Alice called. White Rabbit looked at his watch.\n\n'
+        '"I shall be late!" said the Rabbit. "Very late," said the White Rabbit.\n\n'
+        "Alice followed the White Rabbit down the hole."
+    )
+    a = analyze_text(text)
+    rabbit = _by_name(a, "the White Rabbit")
+    assert "Rabbit" in rabbit.names or "the Rabbit" in rabbit.names

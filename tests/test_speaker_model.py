@@ -15,6 +15,7 @@ from ficnlp.speaker_features import (
     MAX_CANDIDATES,
     candidate_table,
     context_features,
+    narrative_salience,
 )
 from ficnlp.speaker_model import (
     MIN_QUOTES,
@@ -259,3 +260,36 @@ def test_speaker_model_default_pipeline_uses_the_ranker_on_longer_stories() -> N
     assert all(q.speaker_id is not None for q in a.quotes)
     names = {a.character(q.speaker_id).name for q in a.quotes}
     assert names == {"Ada Quill", "Bruno Marsh"}
+
+
+def test_speaker_features_salience_follows_pronouns_to_the_main_subject() -> None:
+    # Lappin & Leass: the pronouns carry Elizabeth forward; Jane, named once in a clause
+    # at the end, stays below her.
+    text = "Elizabeth listened. She saw nothing in it; she was persuaded that Jane must go. \"Quite so.\""
+    start_e, start_j = text.index("Elizabeth"), text.index("Jane")
+    quote = text.index('"')
+    names = [(start_e, 0, True, False), (start_j, 1, True, False)]
+    gender = np.array([2, 2], np.int8)
+    (sal,) = narrative_salience(text, names, gender, [(quote, len(text))], np.array([quote]))
+    assert sal[0] > sal[1] > 0
+    # Nothing is read inside a quotation: a "she" there changes nothing.
+    (again,) = narrative_salience(text + ' "She will."', names, gender, [(quote, len(text))], np.array([quote]))
+    assert again == sal
+
+
+def test_speaker_features_paragraph_of_silence_before_an_untagged_quote() -> None:
+    text = (
+        '"You do admit that there are rich and poor," said Mr. Wilcox to Margaret Schlegel.\n\n'
+        "Margaret could not reply.\n\n"
+        '"That is something."\n\n'
+        "Margaret asked who the Fussells were.\n\n"
+        '"The father is in the army."\n'
+    )
+    a, state = rule_state(_pre(text))
+    t = candidate_table(a, state)
+    names = {c.id: c.name for c in a.characters}
+    rows = {(int(q), names[t.char_ids[c]]): r for r, (q, c) in enumerate(zip(t.quote, t.char, strict=True))}
+    assert t.X[rows[(1, "Margaret Schlegel")], _col("q_gap_kind")] == 1
+    assert t.X[rows[(1, "Margaret Schlegel")], _col("gap_silent_subj")] == 1
+    assert t.X[rows[(1, "Mr. Wilcox")], _col("gap_silent_subj")] == 0
+    assert t.X[rows[(2, "Margaret Schlegel")], _col("gap_reported_subj")] == 1

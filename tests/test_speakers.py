@@ -344,3 +344,13 @@ def test_speakers_narration_paragraph_before_an_untagged_quote_is_a_beat() -> No
     assert who['"You okay, honey?"'] == "Ana"
     # The paragraph's subject is addressed by name in the quote: not the speaker.
     assert who['"Get off the ledge, Theo."'] != "Theo"
+
+
+def test_speakers_phrasal_speech_verb_names_the_speaker() -> None:
+    text = (
+        "Mrs. Herriton kissed her and left the room.\n\n"
+        '"Is the young person mad?" burst out Philip.\n\n'
+        '"Not at all," Harriet put in.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who == [('"Is the young person mad?"', "Philip"), ('"Not at all,"', "Harriet")]

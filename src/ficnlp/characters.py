@@ -64,12 +64,14 @@ VERSION = "2"
 NARRATOR_NAME = "Narrator"
 
 _TITLE_ALT = "|".join(sorted((re.escape(t.capitalize()) for t in TITLES if "." not in t), key=len, reverse=True))
-_TITLE_TOKEN = rf"(?:{_TITLE_ALT})\.?(?=[ \t]*\r?\n?[ \t]*{UPPER})"
-_CAP = rf"(?:{UPPER}{LETTER}*(?:['’]{UPPER}{LOWER}+)?(?:-{UPPER}{LETTER}+)*(?!['’](?:t|ll|re|ve|d|m)\b))"
-_PARTICLE = rf"(?:de|van|von|der|den|da|di|du|del|della|la|le|ten|ter)(?=[ \t]+{UPPER})"
+_PARTICLE_WORD = r"(?:de|van|von|der|den|da|di|du|del|della|la|le|ten|ter)"
 _GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
+#: One or two lowercase name particles before a capitalised word ("de Bourgh", "van der Luyden").
+_PARTICLE = rf"(?:(?:{_PARTICLE_WORD}{_GAP}){{1,2}}(?={UPPER}))"
+_TITLE_TOKEN = rf"(?:{_TITLE_ALT})\.?(?=[ \t]*\r?\n?[ \t]*(?:{UPPER}|{_PARTICLE}))"
+_CAP = rf"(?:{UPPER}{LETTER}*(?:['’]{UPPER}{LOWER}+)?(?:-{UPPER}{LETTER}+)*(?!['’](?:t|ll|re|ve|d|m)\b))"
 _SEQ = re.compile(
-    rf"(?<![\w'’\-])(?:{_TITLE_TOKEN}{_GAP})*{_CAP}(?:{_GAP}(?:{_PARTICLE}{_GAP})?{_CAP})*(?:['’]s?(?![\w'’]))?"
+    rf"(?<![\w'’\-])(?:(?:{_TITLE_TOKEN}{_GAP})+{_PARTICLE}?)?{_CAP}(?:{_GAP}{_PARTICLE}?{_CAP})*(?:['’]s?(?![\w'’]))?"
 )
 _WORD = re.compile(rf"{LETTER}+(?:['’]{LOWER}+)?")
 _NEXT_WORDS = re.compile(rf"[ \t]*,?[ \t]*({LETTER}+)(?:[ \t]+({LETTER}+))?")
@@ -915,6 +917,27 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
                 ga, gb = uf.gender(ra), uf.gender(rb)
                 if (ga is None or gb is None or ga == gb) and title_ok(a[0], rb) and title_ok(b[0], ra):
                     uf.union(a, b)
+    # 1b. A descriptive name with the article joins the one full name that ends with its
+    #     words ("the White Rabbit" and "the Rabbit" are White Rabbit; "the Hatter" the
+    #     Mad Hatter).
+    #     A bare word joins such a name too when no other full name ends with it.
+    for k in keys:
+        n = len(k[1])
+        if not k[1][-1][:1].isupper():
+            continue
+        if k[0] == "the":
+            roots = {
+                uf.find(f)
+                for f in keys
+                if f[1][-n:] == k[1] and len(f[1]) >= 2 and (len(f[1]) > n or f[0] != "the") and f[1][0][:1].isupper()
+            }
+        elif not k[0] and n == 1 and not any(f[1][-1] == k[1][0] for f in full):
+            roots = {uf.find(f) for f in keys if f[0] == "the" and len(f[1]) >= 2 and f[1][-1] == k[1][0]}
+        else:
+            continue
+        roots.discard(uf.find(k))
+        if len(roots) == 1 and genders_agree(k, next(iter(roots))):
+            uf.union(next(iter(roots)), k)
     # 2. Lone names join the one compatible full name that has them as given name or surname.
     first_idx: dict[str, set[Key]] = defaultdict(set)
     last_idx: dict[str, set[Key]] = defaultdict(set)

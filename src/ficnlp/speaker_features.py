@@ -22,6 +22,7 @@ characters and mentions.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,11 +33,11 @@ from ficnlp.model import Analysis
 if TYPE_CHECKING:
     from ficnlp.speakers import RuleState
 
-__all__ = ["FEATURES", "FEATURE_VERSION", "CandidateTable", "candidate_table"]
+__all__ = ["FEATURES", "FEATURE_VERSION", "CandidateTable", "candidate_table", "narrative_salience"]
 
 #: Bumped whenever a feature's meaning or order changes; a model trained on another
 #: version is refused on load.
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 
 #: Feature names, in column order. ``q_`` features describe the quotation, ``c_`` the
 #: candidate, the rest the pair.
@@ -120,6 +121,15 @@ FEATURES = (
     "q_run_len",
     "q_run_pos",
     "q_conv_anchors",
+    "sal_norm",
+    "sal_log",
+    "sal_pron_top",
+    "sal_top",
+    "q_gap_kind",
+    "gap_silent_subj",
+    "gap_reported_subj",
+    "gap_action_subj",
+    "gap_pro_agree",
 )
 
 #: Turns searched back and ahead for an anchor naming a candidate.
@@ -197,6 +207,105 @@ def subject_flags(text: str, starts: list[int], ends: list[int]) -> np.ndarray:
 
 
 _GENDER_CODES = {"he/him": 1, "she/her": 2, "they/them": 3}
+
+#: Salience weights of a mention (Lappin & Leass, Computational Linguistics 20(4), 1994:
+#: sentence recency 100, subject emphasis 80, non-adverbial/object emphasis 50); a
+#: possessive ("Lydia's", "his") gets recency only. Halved at every sentence end.
+_SAL_SUBJECT = 180.0
+_SAL_OTHER = 150.0
+_SAL_POSSESSIVE = 100.0
+_SAL_DECAY = 0.5
+#: Below this (after decay) a character leaves the salience list.
+_SAL_FLOOR = 0.01
+_NARRATION_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|him|[Hh]er|[Hh]is|himself|herself)\b")
+_SENTENCE_END = re.compile(r"[.!?](?=[\s\"”’'_)]|$)")
+_PRONOUN_GENDER = {"he": 1, "him": 1, "his": 1, "himself": 1, "she": 2, "her": 2, "herself": 2}
+_PRONOUN_WEIGHT = {
+    "he": _SAL_SUBJECT,
+    "she": _SAL_SUBJECT,
+    "him": _SAL_OTHER,
+    "himself": _SAL_OTHER,
+    "herself": _SAL_OTHER,
+    "her": 0.5 * (_SAL_OTHER + _SAL_POSSESSIVE),
+    "his": _SAL_POSSESSIVE,
+}
+
+
+def narrative_salience(
+    text: str,
+    names: list[tuple[int, int, bool, bool]],
+    gender: np.ndarray,
+    quote_spans: list[tuple[int, int]],
+    at: np.ndarray,
+) -> list[dict[int, float]]:
+    """Each character's salience in the narration just before each position.
+
+    A pass of Lappin & Leass's (1994) salience model over the narration (quotations
+    skipped): a name mention adds its weight to its character, a third-person pronoun
+    (``he``, ``her``, ``his`` …) is resolved to the most salient character of its gender
+    (unknown gender counts at half) and adds its weight to that one, and every sentence
+    end halves all salience. So "Elizabeth listened …; she saw …; she was persuaded that
+    Jane must …" leaves Elizabeth, carried by the pronouns, above Jane.
+
+    Args:
+        text: the story text.
+        names: narration name mentions ``(start, character index, is subject, is
+            possessive)``.
+        gender: ``(characters,)`` gender codes (:data:`_GENDER_CODES`; 0 unknown).
+        quote_spans: ``(start, end)`` of every quotation, sorted; their content is skipped.
+        at: ``(positions,)`` sorted code-point offsets to read the salience at.
+
+    Returns:
+        One ``{character index: salience}`` per position (characters above the floor).
+    """
+    events: list[tuple[int, int, int, float]] = []  # (pos, kind 0 end / 1 name / 2 pronoun, char or gender, weight)
+    qk = 0
+    n_q = len(quote_spans)
+
+    def quoted(pos: int) -> bool:
+        nonlocal qk
+        while qk < n_q and quote_spans[qk][1] <= pos:
+            qk += 1
+        return qk < n_q and quote_spans[qk][0] <= pos
+
+    for m in _SENTENCE_END.finditer(text):
+        if not quoted(m.start()):
+            events.append((m.start(), 0, 0, 0.0))
+    qk = 0
+    for m in _NARRATION_PRONOUN.finditer(text):
+        p = m.start()
+        if quoted(p):
+            continue
+        w = m.group().lower()
+        events.append((p, 2, _PRONOUN_GENDER[w], _PRONOUN_WEIGHT[w]))
+    for p, c, subj, poss in names:
+        events.append((p, 1, c, _SAL_POSSESSIVE if poss else _SAL_SUBJECT if subj else _SAL_OTHER))
+    events.sort()
+    out: list[dict[int, float]] = []
+    sal: dict[int, float] = {}
+    j = 0
+    n_at = len(at)
+    for pos, kind, who, w in events:
+        while j < n_at and at[j] <= pos:
+            out.append(dict(sal))
+            j += 1
+        if kind == 0:
+            sal = {c: v * _SAL_DECAY for c, v in sal.items() if v * _SAL_DECAY >= _SAL_FLOOR}
+        elif kind == 1:
+            sal[who] = sal.get(who, 0.0) + w
+        else:
+            best, best_v = -1, 0.0
+            for c, v in sal.items():
+                g = gender[c]
+                v = v if g == who else 0.5 * v if g == 0 else 0.0
+                if v > best_v:
+                    best, best_v = c, v
+            if best >= 0:
+                sal[best] += w
+    while j < n_at:
+        out.append(dict(sal))
+        j += 1
+    return out
 
 
 def _windows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -285,6 +394,24 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
             if m.kind == "narrator" and m.character_id in cidx
         ]
         nm.sort()
+    # Salience (Lappin & Leass) of every character at each quotation's start.
+    text_ = analysis.text
+    sal_names = [
+        (m.span.start, cidx[m.character_id], bool(f), text_[m.span.end : m.span.end + 2] in ("'s", "’s"))
+        for m, f in zip(names, name_subj, strict=True)
+    ]
+    if narrator_i >= 0 and NARRATOR_MENTIONS:
+        for m in analysis.mentions:
+            if m.kind == "narrator" and m.character_id in cidx:
+                w = text_[m.span.start : m.span.end].lower()
+                sal_names.append((m.span.start, narrator_i, w == "i", w == "my"))
+    snapshots = narrative_salience(
+        text_,
+        sal_names,
+        gender,
+        [(sp.start, sp.end) for sp in state.index.qspans],
+        np.array([q.quote.span.start for q in qs], np.int64),
+    )
     mpos = np.array([p for p, _, _ in nm], np.int64)
     mchar = np.array([c for _, c, _ in nm], np.int64)
     subj = np.array([f for _, _, f in nm], bool)
@@ -765,10 +892,139 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     run_first = run_starts[np.searchsorted(run_starts, np.arange(n_turns), side="right") - 1]
     run_pos_t = np.where(anchored, 0, np.arange(n_turns) - run_first + (~anchored[run_first]).astype(np.int64))
     put("q_run_len", np.minimum(run_len_t[qturn], 40)[pq])
+    _salience_features(put, snapshots, pq, pc, pron, gender, n_chars, n_quotes)
+    # The paragraph of narration alone just before a paragraph-initial quotation.
+    gap_kind, gap_subj, gap_pro = _gap_paragraphs(analysis, qs, mpos, mchar, subj, narrator_i)
+    on_subj = pc == gap_subj[pq]
+    put("q_gap_kind", gap_kind[pq])
+    put("gap_silent_subj", on_subj & (gap_kind[pq] == 1))
+    put("gap_reported_subj", on_subj & (gap_kind[pq] == 2))
+    put("gap_action_subj", on_subj & (gap_kind[pq] == 3))
+    gp = gap_pro[pq]
+    put(
+        "gap_pro_agree",
+        ((gp == 1) & (gender[pc] == 1)) | ((gp == 2) & (gender[pc] == 2)) | ((gp == 3) & narr[pc]),
+    )
     put("q_run_pos", np.minimum(run_pos_t[qturn], 40)[pq])
     conv_anchors = np.bincount(tconv, weights=anchored.astype(np.float64), minlength=int(tconv.max()) + 1)
     put("q_conv_anchors", np.minimum(conv_anchors[tconv[qturn]], 50)[pq])
     return CandidateTable(pq.astype(np.int32), pc.astype(np.int32), ids, np.ascontiguousarray(xt.T))
+
+
+#: A paragraph of narration saying that someone did not speak ("Margaret could not
+#: reply.", "Elinor said no more", "I shrugged my shoulders."): the turn stays with the
+#: one who spoke before.
+_SILENCE = re.compile(
+    r"\b(?:(?:could|did|would|does|do|can|dared|had)(?: not|n[’']t)(?: \w+)? (?:reply|answer|speak|say|respond)"
+    r"|made no (?:reply|answer|response|remark)|said (?:no more|nothing)|(?:was|were|remained|kept|fell) silent"
+    r"|no (?:reply|answer)|shrugged)\b",
+    re.IGNORECASE,
+)
+#: Reported speech in narration ("Margaret asked who Dolly's people were."): the subject
+#: has had a turn without quote marks, so the other party answers.
+_REPORTED = re.compile(
+    r"\b(?:asked|inquired|enquired|said|replied|answered|told \w+|explained|remarked|observed|added|"
+    r"suggested|declared|protested|admitted|agreed|repeated|wondered)\b,? (?:who|what|whether|if|that|how|why|where|when)\b",
+    re.IGNORECASE,
+)
+_LEAD_PRONOUN = re.compile(r"\s*(?:[A-Z][a-z]+,? )?(He|She|I)\b")
+#: Narration longer than this (code points) is not a pause in a conversation.
+_GAP_MAX = 700
+
+
+def _gap_paragraphs(
+    analysis: Analysis,
+    qs: list,  # list[_Q]
+    mpos: np.ndarray,
+    mchar: np.ndarray,
+    subj: np.ndarray,
+    narrator_i: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the paragraph of narration alone before each paragraph-initial quotation says.
+
+    Returns ``(kind, subject, pronoun)``, each ``(quotations,)``: kind 0 (no such
+    paragraph), 1 (someone stays silent: :data:`_SILENCE`), 2 (reported speech:
+    :data:`_REPORTED`), 3 (any other narration); the character index of its first
+    subject mention (-1 none); the code of a pronoun opening it (1 he, 2 she, 3 I).
+    """
+    n = len(qs)
+    kind = np.zeros(n, np.float32)
+    subject = np.full(n, -1, np.int64)
+    pro = np.zeros(n, np.int64)
+    paragraphs = analysis.story.paragraphs
+    if not paragraphs:
+        return kind, subject, pro
+    text = analysis.text
+    with_quotes = {q.para for q in qs}
+    for i, q in enumerate(qs):
+        p = q.para
+        if p == 0 or (p - 1) in with_quotes or text[paragraphs[p].start : q.quote.span.start].strip():
+            continue
+        prev = paragraphs[p - 1]
+        body = text[prev.start : prev.end]
+        if not body.strip() or len(body) > _GAP_MAX:
+            continue
+        kind[i] = 1 if _SILENCE.search(body) else 2 if _REPORTED.search(body) else 3
+        lo = int(np.searchsorted(mpos, prev.start))
+        hi = int(np.searchsorted(mpos, prev.end))
+        for k in range(lo, hi):
+            if subj[k]:
+                subject[i] = mchar[k]
+                break
+        m = _LEAD_PRONOUN.match(body)
+        if m is not None:
+            pro[i] = {"He": 1, "She": 2, "I": 3}[m.group(1)]
+            if pro[i] == 3 and narrator_i >= 0 and subject[i] < 0:
+                subject[i] = narrator_i
+    return kind, subject, pro
+
+
+def _salience_features(
+    put: Callable[[str, np.ndarray], None],
+    snapshots: list[dict[int, float]],
+    pq: np.ndarray,
+    pc: np.ndarray,
+    pron: np.ndarray,
+    gender: np.ndarray,
+    n_chars: int,
+    n_quotes: int,
+) -> None:
+    """The salience features of each (quotation, candidate) pair (see :func:`narrative_salience`).
+
+    ``sal_norm``: the candidate's salience over the most salient character of its gender;
+    ``sal_log``: its salience; ``sal_pron_top``: it is what a Lappin & Leass resolution of
+    the quotation's tag pronoun would pick; ``sal_top``: it is the most salient of all.
+    """
+    sq = np.array([q for q, snap in enumerate(snapshots) for _ in snap], np.int64)
+    sc = np.array([c for snap in snapshots for c in snap], np.int64)
+    sv = np.array([v for snap in snapshots for v in snap.values()], np.float64)
+    n_pairs = len(pq)
+    if not len(sq):
+        for name in ("sal_norm", "sal_log", "sal_pron_top", "sal_top"):
+            put(name, np.zeros(n_pairs, np.float32))
+        return
+    key = sq * n_chars + sc
+    order = np.argsort(key)
+    key, sq, sc, sv = key[order], sq[order], sc[order], sv[order]
+    pk = pq.astype(np.int64) * n_chars + pc
+    j = _clip(np.searchsorted(key, pk), 0, len(key) - 1)
+    v = np.where(key[j] == pk, sv[j], 0.0)
+    sg = gender[sc].astype(np.int64)
+    gmax = np.zeros((n_quotes, 4))
+    np.maximum.at(gmax, (sq, sg), sv)
+    put("sal_norm", v / np.maximum(gmax[pq, gender[pc]], 1e-9))
+    put("sal_log", np.log1p(v))
+    top_all = gmax.max(axis=1)
+    put("sal_top", (v > 0) & (v >= top_all[pq]))
+    top_pron = np.zeros(n_pairs, bool)
+    for g in (1, 2):
+        adj = np.where(sg == g, sv, np.where(sg == 0, 0.5 * sv, 0.0))
+        best = np.zeros(n_quotes)
+        np.maximum.at(best, sq, adj)
+        pg = gender[pc]
+        adj_p = np.where(pg == g, v, np.where(pg == 0, 0.5 * v, 0.0))
+        top_pron |= (pron[pq] == g) & (adj_p > 0) & (adj_p >= best[pq])
+    put("sal_pron_top", top_pron)
 
 
 #: Features of the second ranking pass, appended to :data:`FEATURES`: what the first

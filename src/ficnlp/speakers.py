@@ -83,6 +83,10 @@ _TAG_VERBS = frozenset(
     pleaded begged sighed laughed stammered sobbed gasped groaned screamed yelled snapped hissed
     growled went""".split()
 )
+#: Phrasal speech verbs: the verb and its particle say who speaks ("burst out Philip",
+#: "Elinor broke in", "put in Mrs. Jennings"), though the verb alone does not.
+_PHRASAL_SPEECH = frozenset("burst broke put cut struck chimed spoke piped butted blurted sang called cried".split())
+_PHRASAL_PARTICLES = frozenset("out in up forth".split())
 _SUBJECT_PRONOUNS = {"he": "he/him", "she": "she/her", "i": "narrator", "they": "they/them", "we": "narrator"}
 _PRONOUNS = frozenset(_SUBJECT_PRONOUNS)
 _SUBORDINATORS = frozenset(
@@ -497,6 +501,14 @@ def _heard_say(items: list[_Item], k: int) -> _Item | None:
     return None
 
 
+def _phrasal(items: list[_Item], verb: _Item) -> bool:
+    """Whether ``verb`` and the word after it make a phrasal speech verb ("burst out")."""
+    if verb.kind != "word" or verb.value not in _PHRASAL_SPEECH:
+        return False
+    particle = _item_after(items, verb)
+    return particle is not None and particle.kind == "word" and particle.value in _PHRASAL_PARTICLES
+
+
 def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
     """Read a tag after the quote: ``said Alex``, ``Alex said``, ``she said``, ``said his wife``."""
     start = q.quote.span.end
@@ -536,7 +548,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             q.after_name, q.after_strength = heard.value, 2
             q.tag = Span(heard.start, heard.end)
             return
-        if nxt is not None and nxt.kind == "word" and nxt.value in SPEECH:
+        if nxt is not None and nxt.kind == "word" and (nxt.value in SPEECH or _phrasal(items, nxt)):
             q.after_name, q.after_strength = first.value, 2
         elif (
             nxt is not None
@@ -579,6 +591,9 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
     verb = first
     if verb.value.endswith("ly") and rest:
         verb, rest = rest[0], rest[1:]
+    phrasal = _phrasal(items, verb)
+    if phrasal:
+        rest = rest[1:] if rest and rest[0].value in _PHRASAL_PARTICLES else rest
     inverted = (
         verb.kind == "word"
         and verb.value not in SPEECH
@@ -590,7 +605,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         )
         and text[verb.end : rest[0].start].strip() == ""
     )
-    if verb.kind != "word" or (verb.value not in SPEECH and not inverted) or not rest:
+    if verb.kind != "word" or (verb.value not in SPEECH and not inverted and not phrasal) or not rest:
         # "his wife said", "the old man cried"
         if first.value in _DESC_LEADS:
             for k, it in enumerate(items[1:5], start=1):
