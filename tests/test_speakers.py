@@ -354,3 +354,20 @@ def test_speakers_phrasal_speech_verb_names_the_speaker() -> None:
     )
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who == [('"Is the young person mad?"', "Philip"), ('"Not at all,"', "Harriet")]
+
+
+def test_speakers_kinship_tag_after_an_honorific_surname() -> None:
+    # "his wife" of Mr. Bennet (named only with his honorific) is Mrs. Bennet; "his
+    # mother" may be a Lady.
+    text = (
+        "Mr. Bennet sat by the fire. Mrs. Bennet came in. He did not look up.\n\n"
+        '"My dear Mr. Bennet," replied his wife, "have you heard?"\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who == [('"My dear Mr. Bennet,"', "Mrs. Bennet"), ('"have you heard?"', "Mrs. Bennet")]
+    text = (
+        "Edmund Bertram walked in with Lady Bertram and Julia Bertram. He sat down.\n\n"
+        '"We have been quiet," said his mother.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who == [('"We have been quiet,"', "Lady Bertram")]

@@ -887,19 +887,23 @@ def _decide(
 
 #: Kinship nouns of relational tags ("said her mother"): the relative's gender and the
 #: honorific a parent or spouse shares the possessor's surname under.
-_KIN = {
-    "mother": ("she/her", "mrs"),
-    "mamma": ("she/her", "mrs"),
-    "mama": ("she/her", "mrs"),
-    "wife": ("she/her", "mrs"),
-    "father": ("he/him", "mr"),
-    "papa": ("he/him", "mr"),
-    "husband": ("he/him", "mr"),
+_MATRON = frozenset({"mrs", "lady"})
+_PATRON = frozenset({"mr", "sir", "lord"})
+_KIN: dict[str, tuple[str, frozenset[str] | None]] = {
+    "mother": ("she/her", _MATRON),
+    "mamma": ("she/her", _MATRON),
+    "mama": ("she/her", _MATRON),
+    "wife": ("she/her", _MATRON),
+    "father": ("he/him", _PATRON),
+    "papa": ("he/him", _PATRON),
+    "husband": ("he/him", _PATRON),
     "sister": ("she/her", None),
     "daughter": ("she/her", None),
     "brother": ("he/him", None),
     "son": ("he/him", None),
 }
+#: Honorifics followed by a surname ("Mr. Bennet"), unlike "Sir Thomas" or "Miss Elizabeth".
+_SURNAME_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr"})
 _HONORIFIC_WORDS = frozenset(t.rstrip(".") for t in MALE_TITLES | FEMALE_TITLES)
 
 
@@ -917,8 +921,8 @@ def _relative(
 
     The possessive pronoun is resolved first (Elizabeth); the relative is then the one
     other character of the kinship noun's gender who bears the possessor's surname,
-    preferring the honorific of a parent or spouse (Mrs. for a mother or wife); among
-    several, the one named last in the narration before the tag. ``None`` when the tag
+    preferring the honorific of a parent or spouse (Mrs. or Lady for a mother or wife);
+    among several, the one named last in the narration before the tag. ``None`` when the tag
     is not of this shape or no such character exists (the pronoun rules then decide).
 
     Source: English naming convention (a wife and children share the husband's surname),
@@ -928,13 +932,25 @@ def _relative(
     if len(words) < 2 or words[0] not in ("his", "her") or words[1] not in _KIN:
         return None
     gender, honorific = _KIN[words[1]]
-    owner = _resolve_pronoun("he" if words[0] == "his" else "she", pos, para, index, chars, narrator, qs, qi)
-    if owner is None or chars[owner].gender != ("he/him" if words[0] == "his" else "she/her"):
+    want = "he/him" if words[0] == "his" else "she/her"
+    # The one addressed is usually the possessor ('"Well, Lucy," continued her mother').
+    addressed = [v for v in qs[qi].vocatives if v in chars and chars[v].gender in (want, "unknown")]
+    owner = (
+        addressed[0]
+        if len(addressed) == 1
+        else _resolve_pronoun("he" if words[0] == "his" else "she", pos, para, index, chars, narrator, qs, qi)
+    )
+    if (
+        owner is None
+        or chars[owner].gender not in (want, "unknown")
+        or (owner not in addressed and chars[owner].gender != want)
+    ):
         return None  # only a possessor whose gender the narration confirms
     surnames = {
         n.split()[-1]
         for n in chars[owner].names
         if len([w for w in n.split() if w.rstrip(".").lower() not in _HONORIFIC_WORDS]) >= 2
+        or (len(n.split()) == 2 and n.split()[0].rstrip(".").lower() in _SURNAME_HONORIFICS)
     }
     if not surnames:
         return None
@@ -947,7 +963,7 @@ def _relative(
         and any(n.split()[-1] in surnames for n in c.names)
     ]
     if honorific is not None:
-        titled = [c for c in kin if any(n.split()[0].rstrip(".").lower() == honorific for n in c.names)]
+        titled = [c for c in kin if any(n.split()[0].rstrip(".").lower() in honorific for n in c.names)]
         kin = titled or kin
     if len(kin) == 1:
         return kin[0].id
