@@ -294,3 +294,20 @@ def test_characters_name_with_the_article_joins_the_full_name() -> None:
     a = analyze_text(text)
     rabbit = _by_name(a, "the White Rabbit")
     assert "Rabbit" in rabbit.names or "the Rabbit" in rabbit.names
+
+
+def test_characters_rank_before_a_given_name_and_mr_with_mixed_pronouns() -> None:
+    # "Sir Henry" (talked of, never Henry Crawford's title) stays apart; "Mr. Crawford"
+    # joins Henry Crawford, whose pronouns are mixed with his sister's, not Mary.
+    text = (
+        "Mary Crawford sat with her brother. Henry Crawford, she said, was charming. "
+        "Henry Crawford he was, and he knew it.\n\n"
+        '"Good evening," said Mr. Crawford. He bowed.\n\n"Good evening," said Miss Crawford. She sat.\n\n'
+        "They talked of the play. Sir Henry had wanted the part himself.\n\n"
+        '"I shall act," said Mr. Crawford.\n'
+    )
+    a = analyze_text(text)
+    henry = _by_name(a, "Henry Crawford")
+    assert "Mr. Crawford" in henry.names
+    assert _by_name(a, "Sir Henry") is not henry
+    assert "Miss Crawford" in _by_name(a, "Mary Crawford").names

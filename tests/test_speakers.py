@@ -366,8 +366,18 @@ def test_speakers_kinship_tag_after_an_honorific_surname() -> None:
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who == [('"My dear Mr. Bennet,"', "Mrs. Bennet"), ('"have you heard?"', "Mrs. Bennet")]
     text = (
-        "Edmund Bertram walked in with Lady Bertram and Julia Bertram. He sat down.\n\n"
+        "Lady Bertram and Julia Bertram sat at work. Edmund Bertram walked in. He sat down.\n\n"
         '"We have been quiet," said his mother.\n'
     )
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who == [('"We have been quiet,"', "Lady Bertram")]
+
+
+def test_speakers_vocative_anywhere_in_the_previous_turn_names_the_next_speaker() -> None:
+    text = (
+        '"Thank you, Dr. Bell," Theo said.\n\n'
+        '"Go home, Kate," Ana said. "You have been here since yesterday."\n\n'
+        '"So have you."\n'
+    )
+    who = dict(_who(analyze_text(text, Config(use_speaker_model=False))))
+    assert who['"So have you."'] == "Kate"

@@ -971,6 +971,10 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
             # five Bennet daughters stays apart. Among several bearers, the one written
             # with the same honorific ("Captain Frederick Wentworth") is the one.
             cands = (as_first | as_last) if title in _GIVEN_NAME_TITLES else as_last
+            if title in _RANK_BEFORE_GIVEN:
+                # "Sir Henry" (an actor talked of) is not Henry Crawford, never titled so:
+                # a rank before a given name joins a full name written with that rank.
+                cands = {c for c in cands if c not in as_first or title in uf.titles[c]}
             if title in ("miss", "mr"):
                 # English convention: "Miss Dashwood" is the eldest daughter, her sisters
                 # "Miss Marianne (Dashwood)"; a cluster written with the honorific before a
@@ -998,6 +1002,12 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
                 # the heroine Anne Elliot (PDNC Persuasion, Howards End, Mansfield Park).
                 if len(compatible) == 1:
                     cands = {compatible[0]}
+                elif not compatible and _title_gender(title) is not None:
+                    # "Mr. Crawford" with Mary Crawford (a woman) and Henry Crawford (his
+                    # pronouns mixed with hers): the one bearer not of the other gender.
+                    open_ = [c for c in cands if uf.gender(c) is None and title_ok(title, c)]
+                    if len(open_) == 1 and all(uf.gender(c) is not None for c in cands - {open_[0]}):
+                        cands = {open_[0]}
             if len(cands) == 1 and title_ok(title, next(iter(cands))):
                 only = next(iter(cands))
                 # "Mrs. Moore" is not Ralph Moore, and "Mrs. Theobald" not her daughter

@@ -1256,7 +1256,9 @@ def _conversations(text: str, state: RuleState) -> None:
                 next1 = _turn_speaker(qs, local, t + 1)
                 next2 = _turn_speaker(qs, local, t + 2)
                 if t > 0:
-                    voc = [v for v in qs[local[t - 1][-1]].vocatives if v != prev1]
+                    # Anyone the previous turn addresses by name, in any of its quotes
+                    # ('"Go home, Kate," Ana said. "You've been here since yesterday."').
+                    voc = [v for i in local[t - 1] for v in qs[i].vocatives if v != prev1]
                     if voc:
                         guess = voc[0]
                 if guess is None and prev2 is not None and prev2 != prev1:
