@@ -265,7 +265,7 @@ def test_speaker_model_default_pipeline_uses_the_ranker_on_longer_stories() -> N
 def test_speaker_features_salience_follows_pronouns_to_the_main_subject() -> None:
     # Lappin & Leass: the pronouns carry Elizabeth forward; Jane, named once in a clause
     # at the end, stays below her.
-    text = "Elizabeth listened. She saw nothing in it; she was persuaded that Jane must go. \"Quite so.\""
+    text = 'Elizabeth listened. She saw nothing in it; she was persuaded that Jane must go. "Quite so."'
     start_e, start_j = text.index("Elizabeth"), text.index("Jane")
     quote = text.index('"')
     names = [(start_e, 0, True, False), (start_j, 1, True, False)]

@@ -450,7 +450,9 @@ def choose(
         all_w = np.concatenate([share, np.ones(len(fq))])
         uk, inv = np.unique(all_k, return_inverse=True)
         pooled = np.bincount(inv, weights=all_w)
-        turn_n = np.bincount(qturn[np.flatnonzero(has | np.isin(np.arange(len(state.qs)), fq))], minlength=int(qturn.max()) + 1)
+        turn_n = np.bincount(
+            qturn[np.flatnonzero(has | np.isin(np.arange(len(state.qs)), fq))], minlength=int(qturn.max()) + 1
+        )
         pk = qturn[quote] * n_chars + char
         j = np.searchsorted(uk, pk)
         scores = pooled[j] / np.maximum(turn_n[qturn[quote]], 1)
