@@ -276,8 +276,8 @@ def narrative_salience(
         p = m.start()
         if quoted(p):
             continue
-        w = m.group().lower()
-        events.append((p, 2, _PRONOUN_GENDER[w], _PRONOUN_WEIGHT[w]))
+        word = m.group().lower()
+        events.append((p, 2, _PRONOUN_GENDER[word], _PRONOUN_WEIGHT[word]))
     for p, c, subj, poss in names:
         events.append((p, 1, c, _SAL_POSSESSIVE if poss else _SAL_SUBJECT if subj else _SAL_OTHER))
     events.sort()
@@ -894,7 +894,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     put("q_run_len", np.minimum(run_len_t[qturn], 40)[pq])
     _salience_features(put, snapshots, pq, pc, pron, gender, n_chars, n_quotes)
     # The paragraph of narration alone just before a paragraph-initial quotation.
-    gap_kind, gap_subj, gap_pro = _gap_paragraphs(analysis, qs, mpos, mchar, subj, narrator_i)
+    gap_kind, gap_subj, gap_pro = _gap_paragraphs(analysis, state, mpos, mchar, subj, narrator_i)
     on_subj = pc == gap_subj[pq]
     put("q_gap_kind", gap_kind[pq])
     put("gap_silent_subj", on_subj & (gap_kind[pq] == 1))
@@ -934,7 +934,7 @@ _GAP_MAX = 700
 
 def _gap_paragraphs(
     analysis: Analysis,
-    qs: list,  # list[_Q]
+    state: RuleState,
     mpos: np.ndarray,
     mchar: np.ndarray,
     subj: np.ndarray,
@@ -947,6 +947,7 @@ def _gap_paragraphs(
     :data:`_REPORTED`), 3 (any other narration); the character index of its first
     subject mention (-1 none); the code of a pronoun opening it (1 he, 2 she, 3 I).
     """
+    qs = state.qs
     n = len(qs)
     kind = np.zeros(n, np.float32)
     subject = np.full(n, -1, np.int64)
