@@ -311,3 +311,15 @@ def test_characters_rank_before_a_given_name_and_mr_with_mixed_pronouns() -> Non
     assert "Mr. Crawford" in henry.names
     assert _by_name(a, "Sir Henry") is not henry
     assert "Miss Crawford" in _by_name(a, "Mary Crawford").names
+
+
+def test_characters_description_in_a_tag_over_a_line_break_and_with_a_hyphen() -> None:
+    text = (
+        "The ladies sat by the fire in the little parlour, and the clock struck nine as the\n"
+        'door opened. "You ought to be dead, positively dead with the fright," said the fat\n'
+        "gentleman, drawing up a chair.\n\n"
+        '"Much farther!" said the long-legged tramper, pointing out before him.\n'
+    )
+    names = {c.name for c in analyze_text(text).characters}
+    assert {"the fat gentleman", "the long-legged tramper"} <= names
+    assert not names & {"the fat", "the long"}

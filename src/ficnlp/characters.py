@@ -424,10 +424,11 @@ def _candidate(
 
 
 _VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+_NP_WORD = r"[a-z]+(?:-[a-z]+)*"
 _NOMINAL_TAG = re.compile(
     r"(?<=[\w.,!?;:…—-])[\"”’'][ \t]*,?[ \t]*(?:"
-    rf"(?P<v1>{_VERB_ALT})[ \t]+(?P<np1>the[ \t]+[a-z]+(?:[ \t]+[a-z]+){{0,3}})"
-    rf"|(?P<np2>the[ \t]+[a-z]+(?:[ \t]+[a-z]+){{0,2}}?)[ \t]+(?P<v2>{_VERB_ALT})\b)"
+    rf"(?P<v1>{_VERB_ALT}){_GAP}(?P<np1>the{_GAP}{_NP_WORD}(?:{_GAP}{_NP_WORD}){{0,3}})"
+    rf"|(?P<np2>the{_GAP}{_NP_WORD}(?:{_GAP}{_NP_WORD}){{0,2}}?){_GAP}(?P<v2>{_VERB_ALT})\b)"
 )
 _NP_STOP = frozenset(
     "with in at to from who whom whose and as of for on by into after before that which but or when while "
@@ -454,9 +455,9 @@ def _nominal_candidates(text: str, analysis: Analysis, quotes: _Spans, skip: _Sp
         if not kept or len(kept) > 3 or kept[-1] in NOT_NAMES:
             continue
         name_start = text.index(kept[0], np_start + 3)
-        end = name_start + len(" ".join(kept))
-        if "\n" in text[name_start:end]:
-            continue
+        end = name_start
+        for w in kept:  # the words may be split over a line break ("the fat\ngentleman")
+            end = text.index(w, end) + len(w)
         k = bisect_right(starts, np_start) - 1
         para_end = paras[k].end if k >= 0 else len(text)
         verb = m.group("v1") or m.group("v2") or ""
