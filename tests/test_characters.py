@@ -323,3 +323,18 @@ def test_characters_description_in_a_tag_over_a_line_break_and_with_a_hyphen() -
     names = {c.name for c in analyze_text(text).characters}
     assert {"the fat gentleman", "the long-legged tramper"} <= names
     assert not names & {"the fat", "the long"}
+
+
+def test_characters_mr_is_not_the_brother_called_by_his_rank() -> None:
+    # The eldest son is "Captain Tilney"; "Mr. Tilney" is Henry, even though Henry is
+    # once written "Mr. Henry Tilney" (the younger-son form).
+    text = (
+        "Henry Tilney came in. He bowed to Catherine. Mr. Henry Tilney was a clergyman.\n\n"
+        '"Good morning," said Mr. Tilney. He smiled.\n\n'
+        "Captain Frederick Tilney stayed at the inn. Captain Tilney was handsome.\n\n"
+        '"Is your brother here?" asked Catherine.\n\n"He is," said Mr. Tilney.\n'
+    )
+    a = analyze_text(text)
+    henry = _by_name(a, "Henry Tilney")
+    assert "Mr. Tilney" in henry.names
+    assert _by_name(a, "Captain Tilney") is not henry

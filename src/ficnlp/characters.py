@@ -866,6 +866,11 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
         # "she"): only a clear majority of two or more votes contradicts it.
         if g is not None and cg is not None and g != cg and max(uf.he[r], uf.she[r]) >= 2:
             return False
+        if title == "mr" and any(t in MILITARY_RANKS for t in uf.titles[uf.find(root)]):
+            # A man the story calls by his rank is not its "Mr.": "Mr. Tilney" is Henry,
+            # not his brother Captain Frederick Tilney; "Mr. Wentworth" is the Captain's
+            # brother.
+            return False
         if title in _MARITAL:
             others = {t for t in uf.titles[uf.find(root)] if t in _MARITAL}
             return not others or title in others
@@ -980,7 +985,11 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
                 # English convention: "Miss Dashwood" is the eldest daughter, her sisters
                 # "Miss Marianne (Dashwood)"; a cluster written with the honorific before a
                 # given name is a younger sibling, not the bearer of "Miss/Mr. <surname>".
-                cands = {c for c in cands if not (c in younger[title] and tok in surnames_of[c])}
+                kept = {c for c in cands if not (c in younger[title] and tok in surnames_of[c])}
+                # The eldest may be called by a rank instead ("Captain Tilney"): then the
+                # next son is "Mr. Tilney" (Henry Tilney, though written "Mr. Henry Tilney").
+                if any(title_ok(title, c) and uf.gender(c) in (None, _title_gender(title)) for c in kept):
+                    cands = kept
             # "Mrs Charles Musgrove" is the junior Mrs Musgrove (her husband's name keeps
             # the two apart), so a bare "Mrs Musgrove" never joins her.
             same_title = {uf.find(x) for x in full if x[0] == title and x[1][-1] == tok and title != "mrs"}
@@ -1005,9 +1014,10 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
                     cands = {compatible[0]}
                 elif not compatible and _title_gender(title) is not None:
                     # "Mr. Crawford" with Mary Crawford (a woman) and Henry Crawford (his
-                    # pronouns mixed with hers): the one bearer not of the other gender.
+                    # pronouns mixed with hers): the one bearer that the title may name
+                    # and that is not of the other gender.
                     open_ = [c for c in cands if uf.gender(c) is None and title_ok(title, c)]
-                    if len(open_) == 1 and all(uf.gender(c) is not None for c in cands - {open_[0]}):
+                    if len(open_) == 1:
                         cands = {open_[0]}
             if len(cands) == 1 and title_ok(title, next(iter(cands))):
                 only = next(iter(cands))
