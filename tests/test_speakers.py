@@ -381,3 +381,14 @@ def test_speakers_vocative_anywhere_in_the_previous_turn_names_the_next_speaker(
     )
     who = dict(_who(analyze_text(text, Config(use_speaker_model=False))))
     assert who['"So have you."'] == "Kate"
+
+
+def test_speakers_kinship_tag_of_the_previous_speaker() -> None:
+    text = (
+        "Sir John and Mr. Palmer sat with the ladies. Mrs. Palmer laughed. Sir John nodded to her.\n\n"
+        '"You and I, Sir John," said Mrs. Jennings, "should not stand upon such ceremony."\n\n'
+        '"Then you would be very ill-bred," cried Mr. Palmer.\n\n'
+        '"My love, you contradict every body," said his wife with her usual laugh.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[-1] == ('"My love, you contradict every body,"', "Mrs. Palmer")

@@ -935,11 +935,26 @@ def _relative(
     want = "he/him" if words[0] == "his" else "she/her"
     # The one addressed is usually the possessor ('"Well, Lucy," continued her mother').
     addressed = [v for v in qs[qi].vocatives if v in chars and chars[v].gender in (want, "unknown")]
-    owner = (
-        addressed[0]
-        if len(addressed) == 1
-        else _resolve_pronoun("he" if words[0] == "his" else "she", pos, para, index, chars, narrator, qs, qi)
+    # Else the one who spoke the turn before ('"Then you would be very ill-bred," cried
+    # Mr. Palmer. / "My love you contradict every body," said his wife').
+    before = next(
+        (qs[k] for k in range(qi - 1, -1, -1) if qs[k].turn != qs[qi].turn),
+        None,
     )
+    previous = (
+        before.speaker
+        if before is not None
+        and before.conv == qs[qi].conv
+        and before.speaker in chars
+        and chars[before.speaker].gender == want
+        else None
+    )
+    if len(addressed) == 1:
+        owner: str | None = addressed[0]
+    elif previous is not None:
+        owner = previous
+    else:
+        owner = _resolve_pronoun("he" if words[0] == "his" else "she", pos, para, index, chars, narrator, qs, qi)
     if (
         owner is None
         or chars[owner].gender not in (want, "unknown")
