@@ -293,3 +293,21 @@ def test_speaker_features_paragraph_of_silence_before_an_untagged_quote() -> Non
     assert t.X[rows[(1, "Margaret Schlegel")], _col("gap_silent_subj")] == 1
     assert t.X[rows[(1, "Mr. Wilcox")], _col("gap_silent_subj")] == 0
     assert t.X[rows[(2, "Margaret Schlegel")], _col("gap_reported_subj")] == 1
+
+
+def test_speaker_features_forms_of_address_and_self_reference() -> None:
+    text = (
+        "Mrs. Holt came to the gate. Mr. Reed came up.\n\n"
+        '"Good evening, sir," said Mrs. Holt.\n\n'
+        '"Good evening, madam. My wife sends her regards."\n'
+    )
+    a, state = rule_state(_pre(text))
+    t = candidate_table(a, state)
+    names = {c.id: c.name for c in a.characters}
+    rows = {(int(q), names[t.char_ids[c]]): r for r, (q, c) in enumerate(zip(t.quote, t.char, strict=True))}
+    # Quote 1 addresses a woman ("madam") and its speaker has a wife: a man speaks.
+    assert t.X[rows[(1, "Mrs. Holt")], _col("q_addr_gender")] == 2
+    assert t.X[rows[(1, "Mrs. Holt")], _col("addr_gender_same")] == 1
+    assert t.X[rows[(1, "Mr. Reed")], _col("addr_gender_same")] == 0
+    assert t.X[rows[(1, "Mr. Reed")], _col("self_gender_agree")] == 1
+    assert t.X[rows[(1, "Mrs. Holt")], _col("self_gender_agree")] == -1

@@ -22,7 +22,7 @@ characters and mentions.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -130,6 +130,9 @@ FEATURES = (
     "gap_reported_subj",
     "gap_action_subj",
     "gap_pro_agree",
+    "q_addr_gender",
+    "addr_gender_same",
+    "self_gender_agree",
 )
 
 #: Turns searched back and ahead for an anchor naming a candidate.
@@ -893,6 +896,10 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     run_pos_t = np.where(anchored, 0, np.arange(n_turns) - run_first + (~anchored[run_first]).astype(np.int64))
     put("q_run_len", np.minimum(run_len_t[qturn], 40)[pq])
     _salience_features(put, snapshots, pq, pc, pron, gender, n_chars, n_quotes)
+    addr_g, self_g = _content_genders(analysis.text, qs)
+    put("q_addr_gender", addr_g[pq])
+    put("addr_gender_same", (addr_g[pq] > 0) & (gender[pc] == addr_g[pq]))
+    put("self_gender_agree", np.where(self_g[pq] > 0, (gender[pc] == self_g[pq]).astype(np.float32) * 2 - 1, 0))
     # The paragraph of narration alone just before a paragraph-initial quotation.
     gap_kind, gap_subj, gap_pro = _gap_paragraphs(analysis, state, mpos, mchar, subj, narrator_i)
     on_subj = pc == gap_subj[pq]
@@ -978,6 +985,42 @@ def _gap_paragraphs(
             if pro[i] == 3 and narrator_i >= 0 and subject[i] < 0:
                 subject[i] = narrator_i
     return kind, subject, pro
+
+
+#: Forms of address that give the addressee's gender ("Yes, sir."; "Madam, …").
+_ADDRESS_MALE = re.compile(
+    r"\b(?:sir|my lord|mister|my (?:dear )?(?:boy|fellow|son|man)|old (?:man|chap|fellow)|monsieur|signor|herr|papa|father)\b"
+    r"(?=[\s]*[,.!?;:—\"”’'])",
+    re.IGNORECASE,
+)
+_ADDRESS_FEMALE = re.compile(
+    r"\b(?:madam|ma['’]am|my lady|my (?:dear )?(?:girl|daughter)|mademoiselle|madame|signora|mamma|mama|mother)\b"
+    r"(?=[\s]*[,.!?;:—\"”’'])",
+    re.IGNORECASE,
+)
+#: Self-reference that gives the speaker's gender ("my husband": a woman speaks).
+_SELF_MALE = re.compile(r"\bmy (?:wife|bride)\b", re.IGNORECASE)
+_SELF_FEMALE = re.compile(r"\bmy (?:husband|bridegroom)\b", re.IGNORECASE)
+
+
+def _content_genders(text: str, qs: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
+    """The addressee's and the speaker's gender as a quotation's own words give them.
+
+    ``(addressed, self)``, each ``(quotations,)`` int: 0 unknown, 1 male, 2 female (both
+    forms of address present: 0). Source: English forms of address ("sir", "madam") and
+    kinship self-reference ("my husband"), read from the quotation itself.
+    """
+    n = len(qs)
+    addressed = np.zeros(n, np.int64)
+    own = np.zeros(n, np.int64)
+    for i, q in enumerate(qs):
+        span = q.quote.span  # type: ignore[attr-defined]
+        body = text[span.start : span.end]
+        m, f = _ADDRESS_MALE.search(body) is not None, _ADDRESS_FEMALE.search(body) is not None
+        addressed[i] = 1 if m and not f else 2 if f and not m else 0
+        sm, sf = _SELF_MALE.search(body) is not None, _SELF_FEMALE.search(body) is not None
+        own[i] = 1 if sm and not sf else 2 if sf and not sm else 0
+    return addressed, own
 
 
 def _salience_features(
