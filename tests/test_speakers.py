@@ -392,3 +392,14 @@ def test_speakers_kinship_tag_of_the_previous_speaker() -> None:
     )
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who[-1] == ('"My love, you contradict every body,"', "Mrs. Palmer")
+
+
+def test_speakers_narration_announcing_a_song_names_the_singer() -> None:
+    text = (
+        '"Will you sing for me?" Maya asked.\n\n'
+        '"I will" Theo smiled, she took a breath before starting to sing softly.\n\n'
+        '"When the night is long and the road is far\nI will be the light where you are"\n\n'
+        "Maya closed her eyes.\n"
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[2][1] == "Theo"

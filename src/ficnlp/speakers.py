@@ -83,6 +83,14 @@ _TAG_VERBS = frozenset(
     pleaded begged sighed laughed stammered sobbed gasped groaned screamed yelled snapped hissed
     growled went""".split()
 )
+#: Narration that announces the speech or song to come ("started to sing", "began to
+#: read aloud", "broke into song").
+_ONSET = re.compile(
+    r"\b(?:(?:start(?:ed|ing|s)?|beg(?:an|in|ins|inning)|proceed(?:ed|ing)?)\s+(?:to\s+)?"
+    r"(?:sing|singing|speak|speaking|read|reading|recite|reciting|hum|humming)"
+    r"|(?:broke|burst|breaking|bursting)\s+into\s+(?:song|a\s+song|singing)|sang|sings)\b",
+    re.IGNORECASE,
+)
 #: Phrasal speech verbs: the verb and its particle say who speaks ("burst out Philip",
 #: "Elinor broke in", "put in Mrs. Jennings"), though the verb alone does not.
 _PHRASAL_SPEECH = frozenset("burst broke put cut struck chimed spoke piped butted blurted sang called cried".split())
@@ -437,6 +445,18 @@ def _rules(analysis: Analysis) -> RuleState:
                         and beat.before_name not in q.vocatives
                     ):
                         q.before_name, q.before_strength = beat.before_name, 1
+                        q.before_prev_para = True
+                elif prev_members and tail[-1:] in ".!" and _ONSET.search(text, start, prev.end):
+                    # The previous paragraph ends by announcing speech or song ('"Yeah"
+                    # Alex smiled, he took a breath before starting to sing softly.'): its
+                    # subject says or sings the untagged quote that opens this one.
+                    beat = _Q(q.quote, q.para)
+                    _read_before(text, beat, _last_sentence_start(text, start, prev.end), prev.end, index)
+                    if beat.before_name is not None and beat.before_name not in q.vocatives:
+                        q.before_name, q.before_strength = beat.before_name, 2
+                        q.before_prev_para = True
+                    elif beat.before_pro is not None:
+                        q.before_pro = beat.before_pro
                         q.before_prev_para = True
 
     conv_of_quote, turns, turn_conv = _turns(text, qs, barriers)
