@@ -311,3 +311,16 @@ def test_speaker_features_forms_of_address_and_self_reference() -> None:
     assert t.X[rows[(1, "Mr. Reed")], _col("addr_gender_same")] == 0
     assert t.X[rows[(1, "Mr. Reed")], _col("self_gender_agree")] == 1
     assert t.X[rows[(1, "Mrs. Holt")], _col("self_gender_agree")] == -1
+
+
+def test_speaker_model_quote_with_its_own_tag_keeps_its_speaker_in_a_shared_paragraph() -> None:
+    # One paragraph, two speakers: the turn pooling must not give "Drink" to Ada.
+    story = _long_story() + (
+        "\n\nAda Quill tried to stand. She was tired. Bruno Marsh stood up. He was not.\n\n"
+        '"Can you walk?" Bruno asked.\n\n'
+        '"Yep" Ada nodded, Bruno helped her up and handed her a bottle of water "Drink" he said simply.\n\n'
+        '"Thanks" Ada whispered.'
+    )
+    a = analyze_text(story)
+    drink = next(q for q in a.quotes if a.text[q.span.start : q.span.end] == '"Drink"')
+    assert a.character(drink.speaker_id).name.startswith("Bruno")

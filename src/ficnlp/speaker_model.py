@@ -417,9 +417,6 @@ def rerank(analysis: Analysis, state: RuleState, model: SpeakerModel | None = No
     return fold
 
 
-POOL_TURNS = True
-
-
 def choose(
     state: RuleState, quote: np.ndarray, char: np.ndarray, char_ids: tuple[str, ...], scores: np.ndarray
 ) -> None:
@@ -435,7 +432,7 @@ def choose(
     counts = np.diff(np.r_[starts, len(quote)])
     shifted = np.exp(scores - np.repeat(best, counts))
     total = np.add.reduceat(shifted, starts)
-    if POOL_TURNS:
+    if len(quote):
         share = shifted / np.repeat(total, counts)
         n_chars = len(char_ids)
         cidx = {cid: i for i, cid in enumerate(char_ids)}
@@ -456,6 +453,10 @@ def choose(
         pk = qturn[quote] * n_chars + char
         j = np.searchsorted(uk, pk)
         scores = pooled[j] / np.maximum(turn_n[qturn[quote]], 1)
+        # A quotation with a tag of its own keeps its own scores: one paragraph may hold
+        # two speakers ('"Yep" Addison nodded, … "Drink" he said simply.').
+        own_tag = np.array([q.tag is not None for q in state.qs], bool)
+        scores = np.where(own_tag[quote], share, scores)
         best = np.maximum.reduceat(scores, starts)
     is_best = scores == np.repeat(best, counts)
     # First row reaching the group's best (ties keep the earlier, higher-priority candidate).
