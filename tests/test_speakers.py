@@ -403,3 +403,14 @@ def test_speakers_narration_announcing_a_song_names_the_singer() -> None:
     )
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who[2][1] == "Theo"
+
+
+def test_speakers_beginning_an_action_is_not_a_speech_tag() -> None:
+    text = (
+        '"Let me in," said Marvel. He hammered on the door.\n\n'
+        '"Who is there?" Mr. Marvel began to make frantic dives at the panels.\n\n'
+        '"Open up," cried Ada. "Marvel, open up!"\n'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    q = next(q for q in a.quotes if a.text[q.span.start : q.span.end] == '"Who is there?"')
+    assert q.kind != "explicit" or q.confidence < 0.95

@@ -271,7 +271,7 @@ _ADDRESS_PREPS = frozenset(
 #: Nouns that name an utterance as someone's ("was Fanny's answer").
 _UTTERANCE_NOUNS = frozenset(
     "answer reply response retort rejoinder remark comment question exclamation cry greeting words thought "
-    "thoughts reflection observation".split()
+    "thoughts reflection observation language speech salutation inquiry enquiry protest request advice".split()
 )
 
 
@@ -521,6 +521,25 @@ def _heard_say(items: list[_Item], k: int) -> _Item | None:
     return None
 
 
+#: Verbs of beginning that are speech tags only when what begins is speech.
+_ONSET_VERBS = frozenset("began begun begins begin started starts start commenced".split())
+_SPEAKING = frozenset("speak say sing talk cry laugh whisper shout call read ask answer reply explain".split())
+
+
+def _onset_of_action(items: list[_Item], verb: _Item) -> bool:
+    """ "Mr. Marvel began to make frantic dives": a beginning of something other than speech."""
+    if verb.value not in _ONSET_VERBS:
+        return False
+    k = items.index(verb)
+    nxt = items[k + 1 : k + 3]
+    if not nxt or nxt[0].kind != "word":
+        return False
+    if nxt[0].value == "to" and len(nxt) > 1:
+        return nxt[1].kind == "word" and nxt[1].value not in _SPEAKING and nxt[1].value not in SPEECH
+    # "began making", "started running"
+    return nxt[0].value.endswith("ing") and nxt[0].value[:-3] not in _SPEAKING and nxt[0].value not in SPEECH
+
+
 def _phrasal(items: list[_Item], verb: _Item) -> bool:
     """Whether ``verb`` and the word after it make a phrasal speech verb ("burst out")."""
     if verb.kind != "word" or verb.value not in _PHRASAL_SPEECH:
@@ -568,7 +587,12 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             q.after_name, q.after_strength = heard.value, 2
             q.tag = Span(heard.start, heard.end)
             return
-        if nxt is not None and nxt.kind == "word" and (nxt.value in SPEECH or _phrasal(items, nxt)):
+        if (
+            nxt is not None
+            and nxt.kind == "word"
+            and (nxt.value in SPEECH or _phrasal(items, nxt))
+            and not _onset_of_action(items, nxt)
+        ):
             q.after_name, q.after_strength = first.value, 2
         elif (
             nxt is not None
