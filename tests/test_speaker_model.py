@@ -13,6 +13,7 @@ from ficnlp.speaker_features import (
     FEATURE_VERSION,
     FEATURES,
     MAX_CANDIDATES,
+    CandidateTable,
     candidate_table,
     context_features,
     narrative_salience,
@@ -262,6 +263,14 @@ def test_speaker_model_default_pipeline_uses_the_ranker_on_longer_stories() -> N
     assert names == {"Ada Quill", "Bruno Marsh"}
 
 
+def _table_rows(text: str) -> tuple[CandidateTable, dict[tuple[int, str], int]]:
+    """The candidate table of ``text`` and its rows by (quotation index, character name)."""
+    a, state = rule_state(_pre(text))
+    t = candidate_table(a, state)
+    names = {c.id: c.name for c in a.characters}
+    return t, {(int(q), names[t.char_ids[c]]): r for r, (q, c) in enumerate(zip(t.quote, t.char, strict=True))}
+
+
 def test_speaker_features_salience_follows_pronouns_to_the_main_subject() -> None:
     # Lappin & Leass: the pronouns carry Elizabeth forward; Jane, named once in a clause
     # at the end, stays below her.
@@ -285,10 +294,7 @@ def test_speaker_features_paragraph_of_silence_before_an_untagged_quote() -> Non
         "Margaret asked who the Fussells were.\n\n"
         '"The father is in the army."\n'
     )
-    a, state = rule_state(_pre(text))
-    t = candidate_table(a, state)
-    names = {c.id: c.name for c in a.characters}
-    rows = {(int(q), names[t.char_ids[c]]): r for r, (q, c) in enumerate(zip(t.quote, t.char, strict=True))}
+    t, rows = _table_rows(text)
     assert t.X[rows[(1, "Margaret Schlegel")], _col("q_gap_kind")] == 1
     assert t.X[rows[(1, "Margaret Schlegel")], _col("gap_silent_subj")] == 1
     assert t.X[rows[(1, "Mr. Wilcox")], _col("gap_silent_subj")] == 0
@@ -301,10 +307,7 @@ def test_speaker_features_forms_of_address_and_self_reference() -> None:
         '"Good evening, sir," said Mrs. Holt.\n\n'
         '"Good evening, madam. My wife sends her regards."\n'
     )
-    a, state = rule_state(_pre(text))
-    t = candidate_table(a, state)
-    names = {c.id: c.name for c in a.characters}
-    rows = {(int(q), names[t.char_ids[c]]): r for r, (q, c) in enumerate(zip(t.quote, t.char, strict=True))}
+    t, rows = _table_rows(text)
     # Quote 1 addresses a woman ("madam") and its speaker has a wife: a man speaks.
     assert t.X[rows[(1, "Mrs. Holt")], _col("q_addr_gender")] == 2
     assert t.X[rows[(1, "Mrs. Holt")], _col("addr_gender_same")] == 1
