@@ -39,6 +39,7 @@ lint: install
 lexicon: install
 	$(BIN)/python -m pip install --quiet '.[build]'
 	$(BIN)/python scripts/build_lexicon.py
+	$(BIN)/python scripts/build_given_names.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache demo-output.json demo-report.html

@@ -338,3 +338,15 @@ def test_characters_mr_is_not_the_brother_called_by_his_rank() -> None:
     henry = _by_name(a, "Henry Tilney")
     assert "Mr. Tilney" in henry.names
     assert _by_name(a, "Captain Tilney") is not henry
+
+
+def test_characters_given_name_gender_where_pronouns_leave_it_open() -> None:
+    from ficnlp.lexicon import given_name_gender
+
+    assert given_name_gender("Katherine") == "f" and given_name_gender("JOHN") == "m"
+    assert given_name_gender("Alex") is None  # listed with both genders
+    a = analyze_text('Katherine Bell took the coffee. "Go home," said Bell. "Go home, Kate," Ana said.')
+    assert _by_name(a, "Katherine Bell").gender == "she/her"
+    # Pronouns still decide when they speak: Theo is listed male, this Theo is not.
+    b = analyze_text("Theo Quill stripped off her gloves. Theo Quill steadied herself. She smiled.")
+    assert _by_name(b, "Theo Quill").gender == "she/her"

@@ -47,6 +47,7 @@ from ficnlp.lexicon import (
     UPPER,
     are_name_variants,
     formal_names,
+    given_name_gender,
     given_names,
     has_nicknames,
     is_common_word,
@@ -1350,6 +1351,17 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
         he = sum(forms[m].he for m in ms)
         she = sum(forms[m].she for m in ms)
         g = _gender(he, she) if he + she >= 1.5 else None
+        if g is None:
+            # Pronouns leave it open: the listed gender of the given name its full names
+            # agree on ("Katherine Bell"). Only here, after clustering: inside it, the
+            # prior let "Paul Wilcox" take his father's "Mr. Wilcox".
+            listed = {
+                given_name_gender(m[1][0])
+                for m in ms
+                if len(m[1]) >= 2 and m[0] != "the" and _title_gender(m[0]) is None
+            }
+            if len(listed) == 1:
+                g = next(iter(listed))
         gender = {"m": "he/him", "f": "she/her"}.get(g or "", "unknown")
         root_id[entry_root] = cid
         characters.append(Character(cid, name, tuple(sorted(aliases)), gender, False, sum(forms[m].count for m in ms)))

@@ -3,6 +3,8 @@
 - :func:`word_logprobs`: English unigram log-probabilities of a word's lowercase and
   capitalised forms (``data/lexicon.tsv.gz``, built by ``scripts/build_lexicon.py`` from
   spacy-lookups-data's ``en_lexeme_prob``, MIT).
+- :func:`given_name_gender`: the gender a given name is listed with (``data/given_names.tsv.gz``,
+  built by ``scripts/build_given_names.py`` from Faker's first-name lists, MIT).
 - :func:`are_name_variants`: nickname and diminutive relations between given names,
   from the maintained ``nicknames`` dataset (Carlton Northern, Nick Crews) plus English
   hypocoristic morphology (truncation + ``-ie/-y/-s``, consonant doubling: Kit → Kitty,
@@ -29,6 +31,7 @@ __all__ = [
     "SPEECH_VERBS",
     "TITLES",
     "are_name_variants",
+    "given_name_gender",
     "given_names",
     "is_common_word",
     "word_logprobs",
@@ -155,6 +158,23 @@ def _logprobs() -> dict[str, tuple[float, float]]:
             w, lo, cap = line.split("\t")
             out[w] = (float(lo), float(cap))
     return out
+
+
+@cache
+def _given_name_genders() -> dict[str, str]:
+    data = resources.files("ficnlp") / "data" / "given_names.tsv.gz"
+    with data.open("rb") as fh:
+        return dict(line.split("\t") for line in gzip.decompress(fh.read()).decode("utf-8").splitlines())
+
+
+def given_name_gender(name: str) -> str | None:
+    """``"m"`` or ``"f"`` for a given name listed with one gender only, else ``None``.
+
+    Case-insensitive. From Faker's first-name lists of every locale
+    (``data/given_names.tsv.gz``, built by ``scripts/build_given_names.py``); a name
+    listed with both genders (Alex, Sam) gives ``None``.
+    """
+    return _given_name_genders().get(name.lower())
 
 
 def word_logprobs(word: str) -> tuple[float, float] | None:
