@@ -14,11 +14,11 @@ time.
 
 from __future__ import annotations
 
-import gzip
 import importlib
 import pkgutil
 import sys
-from pathlib import Path
+
+from _datafile import write_lines_gz
 
 
 def main(out: str = "src/ficnlp/data/given_names.tsv.gz") -> int:
@@ -37,10 +37,7 @@ def main(out: str = "src/ficnlp/data/given_names.tsv.gz") -> int:
         ):
             bucket.update(n.lower() for n in names if n.isalpha())
     rows = sorted([f"{n}\tm\n" for n in male - female] + [f"{n}\tf\n" for n in female - male])
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0 keeps the file byte-identical between builds.
-    with open(out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-        gz.write("".join(rows).encode("utf-8"))
+    write_lines_gz(out, rows)
     print(f"wrote {len(rows)} given names to {out} (left out {len(male & female)} listed as both)")
     return 0
 

@@ -18,7 +18,8 @@ import gzip
 import json
 import sys
 from importlib import resources
-from pathlib import Path
+
+from _datafile import write_lines_gz
 
 MIN_LOGP = -16.0
 
@@ -33,10 +34,7 @@ def main(out: str = "src/ficnlp/data/lexicon.tsv.gz") -> int:
             cap = probs.get(word.capitalize(), -25.0)
             rows.append(f"{word}\t{logp:.1f}\t{cap:.1f}\n")
     rows.sort()
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0 keeps the file byte-identical between builds.
-    with open(out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-        gz.write("".join(rows).encode("utf-8"))
+    write_lines_gz(out, rows)
     print(f"wrote {len(rows)} words to {out}")
     return 0
 
