@@ -33,7 +33,15 @@ from ficnlp.model import Analysis
 if TYPE_CHECKING:
     from ficnlp.speakers import RuleState
 
-__all__ = ["FEATURES", "FEATURE_VERSION", "CandidateTable", "candidate_table", "narrative_salience"]
+__all__ = [
+    "FEATURES",
+    "FEATURE_VERSION",
+    "CandidateTable",
+    "candidate_table",
+    "narrative_salience",
+    "quote_shares",
+    "turn_distributions",
+]
 
 #: Bumped whenever a feature's meaning or order changes; a model trained on another
 #: version is refused on load.
@@ -1115,6 +1123,45 @@ def quote_shares(n_quotes: int, quote: np.ndarray, scores: np.ndarray) -> np.nda
     return np.asarray(e / total[quote], dtype=np.float64)
 
 
+def turn_distributions(
+    state: RuleState, char_ids: tuple[str, ...], quote: np.ndarray, char: np.ndarray, share: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each turn's distribution over characters: the mean of its quotations' shares.
+
+    A quotation left to the rules (no candidates: its tag names the speaker) counts as
+    certain (1.0) of the rules' speaker; a quotation with neither does not count.
+
+    Args:
+        state: the rules' state (its quotations' turns and speakers).
+        char_ids: the character ids the pairs index.
+        quote: ``(pairs,)`` quotation index of each pair.
+        char: ``(pairs,)`` character index of each pair.
+        share: ``(pairs,)`` each pair's share of its quotation (:func:`quote_shares`).
+
+    Returns:
+        ``(keys, values)``: sorted ``turn * len(char_ids) + character`` keys and each
+        key's mean share, float64.
+    """
+    qs = state.qs
+    n_quotes = len(qs)
+    n_chars = len(char_ids)
+    cidx = {cid: i for i, cid in enumerate(char_ids)}
+    qturn = np.array([q.turn for q in qs], np.int64)
+    has_cands = np.zeros(n_quotes, bool)
+    has_cands[quote] = True
+    fixed = [(i, cidx[q.speaker]) for i, q in enumerate(qs) if not has_cands[i] and q.speaker in cidx]
+    fq = np.array([i for i, _ in fixed], np.int64)
+    fc = np.array([c for _, c in fixed], np.int64)
+    all_q = np.concatenate([quote.astype(np.int64), fq])
+    all_c = np.concatenate([char.astype(np.int64), fc])
+    all_w = np.concatenate([share, np.ones(len(fq))])
+    counted = np.zeros(n_quotes, bool)
+    counted[all_q] = True
+    per_turn = np.bincount(qturn[counted], minlength=len(state.turns)).astype(np.float64)
+    uk, inv = np.unique(qturn[all_q] * n_chars + all_c, return_inverse=True)
+    return uk, np.bincount(inv, weights=all_w) / np.maximum(per_turn[uk // n_chars], 1.0)
+
+
 def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray) -> np.ndarray:
     """The second pass's features (:data:`CONTEXT_FEATURES`) from the first pass's scores.
 
@@ -1140,33 +1187,13 @@ def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray
         return out
     n_quotes = len(qs)
     n_chars = len(table.char_ids)
-    cidx = {cid: i for i, cid in enumerate(table.char_ids)}
     pq = table.quote.astype(np.int64)
     pc = table.char.astype(np.int64)
     share = quote_shares(n_quotes, pq, scores)
     qturn = np.array([q.turn for q in qs], np.int64)
     tconv = np.array(state.turn_conv, np.int64)
     n_turns = len(state.turns)
-    # Per-quote distributions: the pairs, plus certainty for quotes without candidates.
-    has_cands = np.zeros(n_quotes, bool)
-    has_cands[pq] = True
-    fixed = [
-        (i, cidx[q.speaker])
-        for i, q in enumerate(qs)
-        if not has_cands[i] and q.speaker is not None and q.speaker in cidx
-    ]
-    fq = np.array([i for i, _ in fixed], np.int64)
-    fc = np.array([c for _, c in fixed], np.int64)
-    all_q = np.concatenate([pq, fq])
-    all_c = np.concatenate([pc, fc])
-    all_w = np.concatenate([share, np.ones(len(fq))])
-    # Turn distribution = mean over the turn's quotations that have one.
-    counted = np.zeros(n_quotes, bool)
-    counted[all_q] = True
-    per_turn = np.bincount(qturn[counted], minlength=n_turns).astype(np.float64)
-    keys = qturn[all_q] * n_chars + all_c
-    uk, inv = np.unique(keys, return_inverse=True)
-    uval = np.bincount(inv, weights=all_w) / np.maximum(per_turn[uk // n_chars], 1.0)
+    uk, uval = turn_distributions(state, table.char_ids, pq, pc, share)
     turn_max = np.zeros(n_turns, np.float64)
     np.maximum.at(turn_max, uk // n_chars, uval)
 

@@ -61,6 +61,8 @@ from ficnlp.speaker_features import (
     CandidateTable,
     candidate_table,
     context_features,
+    quote_shares,
+    turn_distributions,
 )
 
 if TYPE_CHECKING:
@@ -427,44 +429,24 @@ def choose(
     a candidate's score is its softmax share averaged over the turn's quotations (a
     quotation whose tag names its speaker counts as certain of that speaker).
     """
+    if len(quote) == 0:
+        return
     starts = np.flatnonzero(np.r_[True, quote[1:] != quote[:-1]])
-    best = np.maximum.reduceat(scores, starts)
-    counts = np.diff(np.r_[starts, len(quote)])
-    shifted = np.exp(scores - np.repeat(best, counts))
-    total = np.add.reduceat(shifted, starts)
-    if len(quote):
-        share = shifted / np.repeat(total, counts)
-        n_chars = len(char_ids)
-        cidx = {cid: i for i, cid in enumerate(char_ids)}
-        qturn = np.array([q.turn for q in state.qs], np.int64)
-        has = np.zeros(len(state.qs), bool)
-        has[quote] = True
-        fixed = [(i, cidx[q.speaker]) for i, q in enumerate(state.qs) if not has[i] and q.speaker in cidx]
-        fq = np.array([i for i, _ in fixed], np.int64)
-        fc = np.array([c for _, c in fixed], np.int64)
-        all_t = np.concatenate([qturn[quote], qturn[fq]])
-        all_k = all_t * n_chars + np.concatenate([char.astype(np.int64), fc])
-        all_w = np.concatenate([share, np.ones(len(fq))])
-        uk, inv = np.unique(all_k, return_inverse=True)
-        pooled = np.bincount(inv, weights=all_w)
-        turn_n = np.bincount(
-            qturn[np.flatnonzero(has | np.isin(np.arange(len(state.qs)), fq))], minlength=int(qturn.max()) + 1
-        )
-        pk = qturn[quote] * n_chars + char
-        j = np.searchsorted(uk, pk)
-        scores = pooled[j] / np.maximum(turn_n[qturn[quote]], 1)
-        # A quotation with a tag of its own keeps its own scores: one paragraph may hold
-        # two speakers ('"Yep" Addison nodded, … "Drink" he said simply.').
-        own_tag = np.array([q.tag is not None for q in state.qs], bool)
-        scores = np.where(own_tag[quote], share, scores)
-        best = np.maximum.reduceat(scores, starts)
-    is_best = scores == np.repeat(best, counts)
+    share = quote_shares(len(state.qs), quote, scores)
+    keys, mean_share = turn_distributions(state, char_ids, quote, char, share)
+    qturn = np.array([q.turn for q in state.qs], np.int64)
+    pooled = mean_share[np.searchsorted(keys, qturn[quote] * len(char_ids) + char)]
+    # A quotation with a tag of its own keeps its own share: one paragraph may hold two
+    # speakers ('"Yep" Addison nodded, … "Drink" he said simply.').
+    own_tag = np.array([q.tag is not None for q in state.qs], bool)
+    decide = np.where(own_tag[quote], share, pooled)
+    is_best = decide == np.repeat(np.maximum.reduceat(decide, starts), np.diff(np.r_[starts, len(quote)]))
     # First row reaching the group's best (ties keep the earlier, higher-priority candidate).
     first = np.minimum.reduceat(np.where(is_best, np.arange(len(quote)), len(quote)), starts)
-    for k, row in enumerate(first):
+    for row in first:
         q = state.qs[int(quote[row])]
         cid = char_ids[int(char[row])]
-        conf = float(shifted[row] / total[k])
+        conf = float(share[row])
         if cid != q.speaker:
             if (cid == q.after_name and q.after_strength == 2) or (cid == q.before_name and q.before_strength == 2):
                 q.kind = "explicit"
