@@ -391,34 +391,28 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     narrator_i = ci(state.narrator)
     text_len = len(analysis.text)
 
-    # Narration name mentions, by position and by (character, position).
+    # Narration name mentions (start, character, is a subject, is a possessive), by
+    # position and by (character, position).
+    text = analysis.text
     names = [m for m in state.index.narration if m.character_id in cidx]
-    name_subj = subject_flags(analysis.text, [m.span.start for m in names], [m.span.end for m in names])
-    nm = [(m.span.start, cidx[m.character_id], bool(f)) for m, f in zip(names, name_subj, strict=True)]
-    if narrator_i >= 0 and NARRATOR_MENTIONS:
-        # The narrator's own first-person mentions in narration count as its mentions
-        # ("I" as a subject).
-        text = analysis.text
-        nm += [
-            (m.span.start, narrator_i, text[m.span.start : m.span.end] == "I")
-            for m in analysis.mentions
-            if m.kind == "narrator" and m.character_id in cidx
-        ]
-        nm.sort()
-    # Salience (Lappin & Leass) of every character at each quotation's start.
-    text_ = analysis.text
-    sal_names = [
-        (m.span.start, cidx[m.character_id], bool(f), text_[m.span.end : m.span.end + 2] in ("'s", "’s"))
+    name_subj = subject_flags(text, [m.span.start for m in names], [m.span.end for m in names])
+    narration = [
+        (m.span.start, cidx[m.character_id], bool(f), text[m.span.end : m.span.end + 2] in ("'s", "’s"))
         for m, f in zip(names, name_subj, strict=True)
     ]
     if narrator_i >= 0 and NARRATOR_MENTIONS:
+        # The narrator's own first-person mentions in narration count as its mentions
+        # ("I" as a subject, "my" as a possessive).
         for m in analysis.mentions:
             if m.kind == "narrator" and m.character_id in cidx:
-                w = text_[m.span.start : m.span.end].lower()
-                sal_names.append((m.span.start, narrator_i, w == "i", w == "my"))
+                word = text[m.span.start : m.span.end]
+                narration.append((m.span.start, narrator_i, word == "I", word.lower() == "my"))
+        narration.sort()
+    nm = [(p, c, f) for p, c, f, _ in narration]
+    # Salience (Lappin & Leass) of every character at each quotation's start.
     snapshots = narrative_salience(
-        text_,
-        sal_names,
+        text,
+        narration,
         gender,
         [(sp.start, sp.end) for sp in state.index.qspans],
         np.array([q.quote.span.start for q in qs], np.int64),
@@ -863,7 +857,6 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     put("q_log_len", np.log1p(qe_ - qs_))
     put("q_turn_size", turn_size[pq])
     put("q_turn_pos", turn_pos[pq])
-    text = analysis.text
     para_initial = np.array(
         [not text[int(a) : int(b)].strip() for a, b in zip(pstart, qstart, strict=True)], np.float32
     )
@@ -904,7 +897,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     run_pos_t = np.where(anchored, 0, np.arange(n_turns) - run_first + (~anchored[run_first]).astype(np.int64))
     put("q_run_len", np.minimum(run_len_t[qturn], 40)[pq])
     _salience_features(put, snapshots, pq, pc, pron, gender, n_chars, n_quotes)
-    addr_g, self_g = _content_genders(analysis.text, qs)
+    addr_g, self_g = _content_genders(text, qs)
     put("q_addr_gender", addr_g[pq])
     put("addr_gender_same", (addr_g[pq] > 0) & (gender[pc] == addr_g[pq]))
     put("self_gender_agree", np.where(self_g[pq] > 0, (gender[pc] == self_g[pq]).astype(np.float32) * 2 - 1, 0))

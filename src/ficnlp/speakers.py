@@ -976,7 +976,8 @@ def _relative(
     if len(words) < 2 or words[0] not in ("his", "her") or words[1] not in _KIN:
         return None
     gender, honorific = _KIN[words[1]]
-    want = "he/him" if words[0] == "his" else "she/her"
+    pronoun = "he" if words[0] == "his" else "she"
+    want = _SUBJECT_PRONOUNS[pronoun]
     # The one addressed is usually the possessor ('"Well, Lucy," continued her mother').
     addressed = [v for v in qs[qi].vocatives if v in chars and chars[v].gender in (want, "unknown")]
     # Else the one who spoke the turn before ('"Then you would be very ill-bred," cried
@@ -998,13 +999,9 @@ def _relative(
     elif previous is not None:
         owner = previous
     else:
-        owner = _resolve_pronoun("he" if words[0] == "his" else "she", pos, para, index, chars, narrator, qs, qi)
-    if (
-        owner is None
-        or chars[owner].gender not in (want, "unknown")
-        or (owner not in addressed and chars[owner].gender != want)
-    ):
-        return None  # only a possessor whose gender the narration confirms
+        owner = _resolve_pronoun(pronoun, pos, para, index, chars, narrator, qs, qi)
+    if owner is None or not (chars[owner].gender == want or (owner in addressed and chars[owner].gender == "unknown")):
+        return None  # only a possessor whose gender the narration confirms (or one addressed)
     surnames = {
         n.split()[-1]
         for n in chars[owner].names
