@@ -563,13 +563,20 @@ def _split_place_prefixes(text: str, cands: list[_Cand], forms: dict[Key, _Stats
 
 def _drop_families(cands: list[_Cand], forms: dict[Key, _Stats]) -> list[_Cand]:
     """Drop plural family names ("the Tilneys", "Bennets") and "the" before a bare given
-    name ("the Helen who …"): they are not one person."""
-    singles = {k[1][0] for k in forms if len(k[1]) == 1 and not k[0]}
+    name ("the Helen who …"): they are not one person. A name ending in "s" that is
+    tagged or addressed at least twice and written more often than its shorter form is
+    kept ("Brittles")."""
+    singles = {k[1][0]: f.count for k, f in forms.items() if len(k[1]) == 1 and not k[0]}
     out = []
     for c in cands:
         last = c.tokens[-1]
         if last.endswith("s") and last[:-1] in singles and len(c.tokens) == 1:
-            continue
+            plural = forms.get(("", c.tokens))
+            # A name that merely ends in "s" ("said Brittles" 20 times, "Brittle's" once)
+            # is one person: tagged as a speaker, or addressed, more often than the
+            # shorter form is written.
+            if plural is None or plural.tag + plural.vocative < 2 or plural.count <= singles[last[:-1]]:
+                continue
         if c.title == "the" and len(c.tokens) == 1 and c.tokens[0] in singles and c.tokens[0][:1].isupper():
             untitled = forms.get(("", c.tokens))
             if untitled is not None and untitled.count >= forms[c.key].count:
@@ -636,9 +643,21 @@ def _person_score(tokens: tuple[str, ...], f: _Stats, lower_counts: Counter[str]
     else:
         s += 1.0
     s += _W_DETERMINER * min(f.determiner, 3)
+    person = f.tag + f.vocative + f.titled + f.speech_subject
+    if (
+        f.count == 1
+        and len(tokens) == 1
+        and person == 0
+        and not given
+        and tokens[0][:1].isupper()
+        and given_name_gender(tokens[0]) is None
+    ):
+        # One word written once, never tagged, addressed or titled, and in neither
+        # given-name list: too little to call a person ("or Greek, would have bored him", "the
+        # presiding Genii").
+        s -= 1.0
     if f.date * 2 >= f.count:
         s -= 100.0  # a month or a weekday: "die in August", "on Tuesday" (May Welland is a name)
-    person = f.tag + f.vocative + f.titled + f.speech_subject
     if f.place >= 2 and f.place / f.count >= _PLACE_SHARE and person <= f.place * 0.2:
         s -= 4.0
     # Mostly after "in", "to", "at": a place, whatever else it does ("to London" 36 times).
@@ -1355,11 +1374,11 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
             # Pronouns leave it open: the listed gender of the given name its full names
             # agree on ("Katherine Bell"). Only here, after clustering: inside it, the
             # prior let "Paul Wilcox" take his father's "Mr. Wilcox".
-            listed = {
-                given_name_gender(m[1][0])
-                for m in ms
-                if len(m[1]) >= 2 and m[0] != "the" and _title_gender(m[0]) is None
-            }
+            untitled = [m for m in ms if m[0] != "the" and _title_gender(m[0]) is None]
+            # Full names first; a character known by one name alone ("Henry", "Nancy")
+            # by that name.
+            full = [m for m in untitled if len(m[1]) >= 2] or [m for m in untitled if len(m[1]) == 1]
+            listed = {given_name_gender(m[1][0]) for m in full}
             if len(listed) == 1:
                 g = next(iter(listed))
         gender = {"m": "he/him", "f": "she/her"}.get(g or "", "unknown")

@@ -963,7 +963,9 @@ def _relative(
 ) -> str | None:
     """The relative a kinship tag names (``said her mother`` -> Mrs. Bennet), or ``None``.
 
-    The possessive pronoun is resolved first (Elizabeth); the relative is then the one
+    The possessor is sought first (Elizabeth): the one the quote addresses by name, the
+    speaker of the turn before if of the pronoun's gender, the pronoun's resolution; the
+    first of these who has such a relative is taken. The relative is the one
     other character of the kinship noun's gender who bears the possessor's surname,
     preferring the honorific of a parent or spouse (Mrs. or Lady for a mother or wife);
     among several, the one named last in the narration before the tag. ``None`` when the tag
@@ -994,13 +996,37 @@ def _relative(
         and chars[before.speaker].gender == want
         else None
     )
+    # The possessors in that order, then the pronoun's resolution; the first who has such
+    # a relative wins (a vocative may
+    # name someone the character stage keeps apart from the one spoken to before:
+    # '"Do come quietly, Mary," murmured her husband' after Mrs. Turton spoke).
+    owners: list[str] = []
     if len(addressed) == 1:
-        owner: str | None = addressed[0]
-    elif previous is not None:
-        owner = previous
-    else:
-        owner = _resolve_pronoun(pronoun, pos, para, index, chars, narrator, qs, qi)
-    if owner is None or not (chars[owner].gender == want or (owner in addressed and chars[owner].gender == "unknown")):
+        owners.append(addressed[0])
+    if previous is not None:
+        owners.append(previous)
+    for owner in owners:
+        kin_id = _kin_of(owner, gender, honorific, want, addressed, pos, index, chars)
+        if kin_id is not None:
+            return kin_id
+    resolved = _resolve_pronoun(pronoun, pos, para, index, chars, narrator, qs, qi)
+    if resolved is None or resolved in owners:
+        return None
+    return _kin_of(resolved, gender, honorific, want, addressed, pos, index, chars)
+
+
+def _kin_of(
+    owner: str,
+    gender: str,
+    honorific: frozenset[str] | None,
+    want: str,
+    addressed: list[str],
+    pos: int,
+    index: _Index,
+    chars: dict[str, Character],
+) -> str | None:
+    """The relative of ``owner`` of ``gender`` (see :func:`_relative`), or ``None``."""
+    if not (chars[owner].gender == want or (owner in addressed and chars[owner].gender == "unknown")):
         return None  # only a possessor whose gender the narration confirms (or one addressed)
     surnames = {
         n.split()[-1]
