@@ -92,7 +92,12 @@ SPEECH_VERBS = frozenset(
     barks choked chokes croaked croaks rasped rasps wailed wails cooed coos blurted blurts argued argues
     objected objects reasoned reasons ordered orders commanded commands instructed greeted greets
     acknowledged acknowledges guessed guesses lied lies promised promises swore swears
-    sputtered spluttered babbled exploded fumed raged""".split()
+    sputtered spluttered babbled exploded fumed raged
+    interposed interposes pursued reflected assented queried ejaculated questioned hazarded implored
+    entreated acquiesced faltered mourned interjected interjects quoted confided complained thundered
+    remonstrated bawled speculated asserted pronounced marveled marvelled cautioned chided scolded soothed
+    consoled lisped whined grunted jeered screeched chirped shrilled wheedled coaxed demurred expostulated
+    vociferated deadpanned mocked""".split()
 )
 
 # Capitalised words that are never character names on their own: pronouns, determiners,

@@ -153,6 +153,10 @@ MAX_CANDIDATES = 12
 MAX_NAMED = 10
 #: Speakers of this many turns back are candidates.
 PREV_TURNS = 8
+#: Narration names after the quotation's paragraph (nearest first): at most
+#: FORWARD_NAMES within FORWARD_WINDOW code points.
+FORWARD_NAMES = 3
+FORWARD_WINDOW = 1500
 #: Names inside quotations (most recent first) within QUOTED_WINDOW code points.
 QUOTED_NAMES = 3
 QUOTED_WINDOW = 1500
@@ -628,6 +632,12 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
         hi_n = np.searchsorted(mpos, pend)
         rows, idx = _windows(np.searchsorted(mpos, np.maximum(qstart - CANDIDATE_WINDOW, scene_start)), hi_n)
         add(mchar[idx], 100 + (hi_n[rows] - idx), rows)
+        # Names in the narration just after the paragraph: someone described at first
+        # ("the woman") and named a little later.
+        lo_f = np.searchsorted(mpos, pend)
+        hi_f = np.minimum(np.searchsorted(mpos, np.minimum(pend + FORWARD_WINDOW, scene_end)), lo_f + FORWARD_NAMES)
+        rows, idx = _windows(lo_f, hi_f)
+        add(mchar[idx], 150 + (idx - lo_f[rows]), rows)
     # Names inside quotations just before (the last few mentions).
     if QUOTED_NAMES and state.index.mentions:
         apos = np.array(state.index.starts, np.int64)

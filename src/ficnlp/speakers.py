@@ -695,6 +695,17 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         q.after_pro = subj.value
         q.tag = Span(verb.start, subj.end)
         return
+    if (
+        subj.value == "the"
+        and len(rest) >= 2
+        and rest[1].kind == "name"
+        and text[subj.end : rest[1].start].strip() == ""
+        and text[rest[1].end : rest[1].end + 2] not in ("'s", "’s")
+    ):
+        # "said the Reverend Wyndham Datchet", "said the Rabbit": a name after the article.
+        q.after_name, q.after_strength = rest[1].value, 2
+        q.tag = Span(verb.start, rest[1].end)
+        return
     if subj.value in _DESC_LEADS and len(rest) >= 2:
         words = [rest[0].value]
         for it in rest[1:4]:
