@@ -350,3 +350,37 @@ def test_characters_given_name_gender_where_pronouns_leave_it_open() -> None:
     # Pronouns still decide when they speak: Theo is listed male, this Theo is not.
     b = analyze_text("Theo Quill stripped off her gloves. Theo Quill steadied herself. She smiled.")
     assert _by_name(b, "Theo Quill").gender == "she/her"
+
+
+def test_characters_a_name_ending_in_s_is_one_person_and_plural_families_are_not() -> None:
+    # "Brittles" is tagged and addressed; "Brittle's" once is not a family of Brittles.
+    text = (
+        '"You are afraid, Brittles," said Mr. Giles.\n\n"I an\'t," said Brittles.\n\n'
+        '"You are," said Giles. "We took the lantern standing on Brittle\'s hob."\n\n'
+        '"You\'re wrong, Mr. Giles," said Brittles.\n'
+    )
+    assert "Brittles" in {n for c in analyze_text(text).characters for n in c.names}
+    # A plural with no person evidence is still the family, not a character.
+    family = "Lucy Quill laughed. The Quills had come to dinner, and the Quills stayed late. Quill smiled.\n"
+    assert "Quills" not in {n for c in analyze_text(family).characters for n in c.names}
+
+
+def test_characters_a_word_written_once_with_no_sign_of_a_person_is_not_a_character() -> None:
+    text = (
+        "Aziz went into the mosque. A temple of another creed, Hindu, Christian, or Greek, would have bored "
+        "him.\n\n"
+        '"Madam!" Aziz shouted.\n\n"I have taken off my shoes," said Dilys Moore.\n'
+    )
+    names = {n for c in analyze_text(text).characters for n in c.names}
+    assert "Greek" not in names
+    assert {"Aziz", "Dilys Moore"} <= names
+    # Written once but a listed given name (the tag object "Elinor") stays a person.
+    once = '"He is so droll!" said Charlotte Pell to Elinor. She laughed.\n'
+    assert "Elinor" in {n for c in analyze_text(once).characters for n in c.names}
+
+
+def test_characters_one_given_name_alone_gives_the_gender_where_pronouns_are_silent() -> None:
+    text = '"Come in," said Henry. "Sit down, Nancy." "Thank you," said Nancy. Henry and Nancy sat.\n'
+    a = analyze_text(text)
+    assert _by_name(a, "Henry").gender == "he/him"
+    assert _by_name(a, "Nancy").gender == "she/her"

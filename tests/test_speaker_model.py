@@ -327,3 +327,15 @@ def test_speaker_model_quote_with_its_own_tag_keeps_its_speaker_in_a_shared_para
     a = analyze_text(story)
     drink = next(q for q in a.quotes if a.text[q.span.start : q.span.end] == '"Drink"')
     assert a.character(drink.speaker_id).name.startswith("Bruno")
+
+
+def test_speaker_features_someone_named_just_after_the_paragraph_is_a_candidate() -> None:
+    # The woman in the dark is named only after her first words.
+    text = (
+        "Aziz stood in the mosque. A shape moved between the pillars.\n\n"
+        '"Madam! This is a mosque."\n\n'
+        '"I have taken off my shoes."\n\n'
+        "It was Mrs. Moore, an old lady who had come from the club.\n"
+    )
+    t, rows = _table_rows(text)
+    assert (1, "Mrs. Moore") in rows

@@ -414,3 +414,26 @@ def test_speakers_beginning_an_action_is_not_a_speech_tag() -> None:
     a = analyze_text(text, Config(use_speaker_model=False))
     q = next(q for q in a.quotes if a.text[q.span.start : q.span.end] == '"Who is there?"')
     assert q.kind != "explicit" or q.confidence < 0.95
+
+
+def test_speakers_kinship_tag_falls_back_to_the_previous_speaker_when_the_vocative_has_no_relative() -> None:
+    # "Mary" is addressed, but no Mary has a husband here; the wife who just spoke does.
+    text = (
+        "Mr. Turton and Mrs. Turton stood on the platform. Mr. Turton frowned. Ronny Heaslop waited.\n\n"
+        '"Climb down, indeed!" Mrs. Turton cried.\n\n'
+        '"Do come quietly, Mary," murmured her husband.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[-1] == ('"Do come quietly, Mary,"', "Mr. Turton")
+
+
+def test_speakers_name_after_the_article_and_older_speech_verbs_are_tags() -> None:
+    text = (
+        '"You came by the early train?" said the Reverend Wyndham Datchet, tucking in his napkin.\n\n'
+        '"I did," Ralph Denham replied.\n\n'
+        '"But not alone," interposed Joan.\n\n'
+        '"Alone," pursued Ralph. "Quite alone."\n'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    assert [w for _, w in _who(a)] == ["Wyndham Datchet", "Ralph Denham", "Joan", "Ralph Denham", "Ralph Denham"]
+    assert all(q.kind == "explicit" for q in a.quotes)
