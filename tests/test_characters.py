@@ -384,3 +384,23 @@ def test_characters_one_given_name_alone_gives_the_gender_where_pronouns_are_sil
     a = analyze_text(text)
     assert _by_name(a, "Henry").gender == "he/him"
     assert _by_name(a, "Nancy").gender == "she/her"
+
+
+def test_characters_family_roles_used_as_names_are_characters() -> None:
+    text = (
+        "I came home late. Mom was in the kitchen.\n\n"
+        '"Where were you?" Mom asked.\n\n"Out with Theo," I said.\n\n'
+        '"Leave her alone," Dad said. My mom sighed.\n\n'
+        'Nanny sat by the gate. "Time for bed," said nanny.\n'
+    )
+    a = analyze_text(text)
+    assert _by_name(a, "Mom").gender == "she/her"
+    assert _by_name(a, "Dad").gender == "he/him"
+    assert _by_name(a, "Nanny").gender == "she/her"
+    who = {a.text[q.span.start : q.span.end]: a.character(q.speaker_id).name for q in a.quotes if q.speaker_id}
+    assert who['"Where were you?"'] == "Mom"
+    assert who['"Leave her alone,"'] == "Dad"
+    assert who['"Time for bed,"'] == "Nanny"
+    # A role that is only addressed, or only a common noun, is no character.
+    b = analyze_text('"Mother, come here!" cried Lucy. Her mother came. The father of the bride wept.\n')
+    assert not {"Mother", "Father"} & {n for c in b.characters for n in c.names}

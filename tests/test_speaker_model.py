@@ -337,5 +337,5 @@ def test_speaker_features_someone_named_just_after_the_paragraph_is_a_candidate(
         '"I have taken off my shoes."\n\n'
         "It was Mrs. Moore, an old lady who had come from the club.\n"
     )
-    t, rows = _table_rows(text)
+    _table, rows = _table_rows(text)
     assert (1, "Mrs. Moore") in rows

@@ -437,3 +437,32 @@ def test_speakers_name_after_the_article_and_older_speech_verbs_are_tags() -> No
     a = analyze_text(text, Config(use_speaker_model=False))
     assert [w for _, w in _who(a)] == ["Wyndham Datchet", "Ralph Denham", "Joan", "Ralph Denham", "Ralph Denham"]
     assert all(q.kind == "explicit" for q in a.quotes)
+
+
+def test_speakers_vocative_without_a_comma_at_the_end_of_a_sentence() -> None:
+    # Mark spoke last, so without the vocative the one addressed would be taken as Mark.
+    text = (
+        "Addison Montgomery sat down by the supply closet. Alex Karev and Mark Sloan stood by.\n\n"
+        '"I\'m off," Mark said.\n\n'
+        '"What happened Addie?" Alex asked softly.\n\n'
+        '"Not much," Addison said. "I\'m so sorry Mark."\n\n'
+        '"That was Brenda. Don\'t call me Jake," Mark said.\n'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    names = [[a.character(x).name for x in q.addressee_ids] for q in a.quotes]
+    assert names[1] == ["Addison Montgomery"]
+    assert names[3] == ["Mark Sloan"]
+    # A name after a copula or in "call me X" is not someone addressed.
+    assert not {"Brenda", "Jake"} & set(names[4])
+
+
+def test_speakers_pronoun_tag_not_resolved_across_a_scene_break() -> None:
+    text = (
+        '"I always liked her," Cristina Yang smirked.\n\n'
+        "* * *\n\n"
+        "Addison Montgomery and Alex Karev sat by the supply closet. It was late.\n\n"
+        '"Are you okay?" Alex asked.\n\n'
+        '"Mark\'s here," she said simply.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[-1] == ('"Mark\'s here,"', "Addison Montgomery")

@@ -42,6 +42,7 @@ from ficnlp.lexicon import (
     MALE_TITLES,
     MILITARY_RANKS,
     NOT_NAMES,
+    ROLE_NAMES,
     SPEECH_VERBS,
     TITLES,
     UPPER,
@@ -468,6 +469,63 @@ def _nominal_candidates(text: str, analysis: Analysis, quotes: _Spans, skip: _Sp
     return out
 
 
+_ROLE_WORD = re.compile(
+    r"(?<![\w'’])(?:" + "|".join(sorted(ROLE_NAMES, key=len, reverse=True)) + r")(?![\w'’-])", re.IGNORECASE
+)
+#: Words before a role word that make it a common noun ("my mom", "the nanny", "a father").
+_ROLE_DETERMINERS = _DETERMINERS | {"whose", "s", "grand", "step", "foster", "own", "good", "old", "dear"}
+
+
+def _role_candidates(text: str, analysis: Analysis, quotes: _Spans, skip: _Spans, taken: set[int]) -> list[_Cand]:
+    """Family roles used as names: "Mom asked", "said Dad", "Nanny sat by the gate", '"…" said nanny'.
+
+    A role word is a name where no article or possessive comes before it and it is
+    capitalised, or, in lower case, where it is the subject of a speech tag (Evelyn
+    Waugh's "said nanny"). Whether it is a character is settled by
+    :func:`_person_score`: only one tagged as a speaker at least once. ``taken``: the
+    name starts that other candidates already hold.
+
+    Source: the convention of first-person and family fiction (fan fiction's "Mom",
+    "Dad"), where the role is the name the narrator uses.
+    """
+    out: list[_Cand] = []
+    for para in analysis.story.paragraphs:
+        if skip.find(para.start) is not None:
+            continue
+        for m in _ROLE_WORD.finditer(text, para.start, para.end):
+            start, end = m.start(), m.end()
+            if start in taken:
+                continue
+            word = m.group()
+            prev = _prev_word(text, start, para.start)
+            # Only a word right before it counts ('"… leave her," Dad said' is a name).
+            adjacent = text[max(para.start, start - 41) : start].rstrip()[-1:].isalpha()
+            if adjacent and (prev in _ROLE_DETERMINERS or prev.endswith(("'s", "’s"))):
+                continue  # "my mom", "the nanny", "Mary's dad" (not '"… leave her," Dad said')
+            nxt = _NEXT_WORDS.match(text, end, para.end)
+            cand = _Cand(
+                start=start,
+                end=end,
+                name_start=start,
+                tokens=(word[:1].upper() + word[1:].lower(),),
+                title="",
+                initial=_is_initial(text, start, para.start),
+                in_quote=quotes.find(start) is not None,
+                prev=prev,
+                next=nxt.group(1) if nxt else "",
+                next2=(nxt.group(2) or "") if nxt else "",
+                para_end=para.end,
+                possessive=text[end : end + 2] in ("'s", "’s"),
+            )
+            if word[:1].islower():
+                # Lower case only as a tag's subject: '"…" said nanny', '"…" nanny said'.
+                _annotate_context(text, [cand], quotes)
+                if not cand.tag or cand.in_quote:
+                    continue
+            out.append(cand)
+    return out
+
+
 def _annotate_context(text: str, cands: list[_Cand], quotes: _Spans) -> None:
     for c in cands:
         q = quotes.find(c.name_start)
@@ -611,6 +669,10 @@ def _merge_stats(items: list[_Stats]) -> _Stats:
 
 
 def _person_score(tokens: tuple[str, ...], f: _Stats, lower_counts: Counter[str], cap_counts: Counter[str]) -> float:
+    if len(tokens) == 1 and tokens[0].lower() in ROLE_NAMES:
+        # A family role ("Mom", "Nanny") is a person only once tagged as a speaker: a
+        # vocative "Mother!" or a "Father" in narration alone does not make one.
+        return _ACCEPT + f.tag - 1.0 if f.tag else -100.0
     s = _W_TAG * min(f.tag, 3) + _W_VOCATIVE * min(f.vocative, 2)
     s += _W_TITLE if f.titled else 0.0
     s += _W_SPEECH_SUBJECT * min(f.speech_subject, 2)
@@ -1299,6 +1361,7 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
     quotes = _Spans([q.span for q in analysis.quotes])
     skip = _Spans([n.span for n in analysis.notes] + [ly.span for ly in analysis.lyrics])
     cands = _candidates(analysis, quotes, skip)
+    cands.extend(_role_candidates(text, analysis, quotes, skip, {c.name_start for c in cands}))
     _annotate_context(text, cands, quotes)
     cands.extend(_nominal_candidates(text, analysis, quotes, skip))
     cands.sort(key=lambda c: c.start)
@@ -1379,8 +1442,11 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
             # by that name.
             full = [m for m in untitled if len(m[1]) >= 2] or [m for m in untitled if len(m[1]) == 1]
             listed = {given_name_gender(m[1][0]) for m in full}
+            roles = {ROLE_NAMES.get(m[1][0].lower()) for m in untitled if len(m[1]) == 1}
             if len(listed) == 1:
                 g = next(iter(listed))
+            if g is None and len(roles) == 1:
+                g = next(iter(roles))  # "Mom", "Dad"
         gender = {"m": "he/him", "f": "she/her"}.get(g or "", "unknown")
         root_id[entry_root] = cid
         characters.append(Character(cid, name, tuple(sorted(aliases)), gender, False, sum(forms[m].count for m in ms)))

@@ -69,6 +69,13 @@ FEMALE_NOUNS = frozenset(
     countess baroness empress nun maid waitress landlady governess housekeeper lass mistress""".split()
 )
 
+# Family and household roles that a story uses as a person's name, without an article
+# or possessive ("Mom asked", "said Dad", "Nanny sat by the gate"), with their gender.
+ROLE_NAMES: dict[str, str] = {
+    **dict.fromkeys("mom mommy momma mum mummy mama mamma ma mother granny grandma gran nana nanny".split(), "f"),
+    **dict.fromkeys("dad daddy papa pa father grandpa granddad grandad gramps".split(), "m"),
+}
+
 # Verbs that introduce or follow speech in a tag ("said Alex", "Alex muttered"), in the
 # forms fiction uses. Fan fiction also tags with gesture verbs ("Alex smirked").
 SPEECH_VERBS = frozenset(

@@ -1258,8 +1258,8 @@ def _resolve_pronoun(
     prev_para = qs[qi].para
     cur_start = qs[qi].quote.span.start
     for k in range(qi - 1, max(-1, qi - 16), -1):
-        if cur_start - qs[k].quote.span.end > _CONVERSATION_GAP:
-            break
+        if cur_start - qs[k].quote.span.end > _CONVERSATION_GAP or qs[k].conv != qs[qi].conv:
+            break  # not across a scene break or the end of a conversation
         if qs[k].para != prev_para:
             turn += 1
             prev_para = qs[k].para
@@ -1461,14 +1461,35 @@ _VOC_LEADS = frozenset(
 )
 
 
+#: Words after which a name that ends its sentence, with no comma before it, is still
+#: someone addressed ("What happened Addie?", "I love you Alex.", "Not now Mark!"):
+#: "you" and a few adverbs, after which a name is hardly an object or a predicate
+#: ("That was Brenda.", "call me Jake", "in Mexico" are not addressed). Fan fiction
+#: often leaves out the vocative comma.
+_VOC_FINAL_LEADS = frozenset("you it now please sorry okay ok alright too again already anyway happened".split())
+
+
+_COPULAS = frozenset("is was isn't wasn't isn’t wasn’t".split())
+
+
 def _vocatives(text: str, quote: Quote, index: _Index) -> list[str]:
-    """Characters addressed by name inside the quote (``"Fine, Kitty."``, ``"Kitty, come"``)."""
+    """Characters addressed by name inside the quote (``"Fine, Kitty."``, ``"Kitty, come"``).
+
+    A name is addressed when set off by punctuation or after a greeting word
+    (:data:`_VOC_LEADS`), or when it ends its sentence after an object pronoun or an
+    adverb (:data:`_VOC_FINAL_LEADS`: ``"What happened Addie?"``).
+    """
     out: list[str] = []
     for m in index.between(quote.span.start, quote.span.end):
         before = text[quote.span.start + 1 : m.span.start].rstrip()
         after = text[m.span.end : quote.span.end - 1].lstrip()
         words = before.split()
-        lead_ok = before == "" or before[-1:] in ",;—–-.!?" or words[-1].lower().strip(",") in _VOC_LEADS
+        last = words[-1].lower().strip(",") if words else ""
+        lead_ok = before == "" or before[-1:] in ",;—–-.!?" or last in _VOC_LEADS
+        if not lead_ok and last in _VOC_FINAL_LEADS:
+            # Not "Is it Mr. Giovanelli?", "Wasn't it Epsom?": "it" after a copula.
+            copula = last == "it" and len(words) >= 2 and words[-2].lower() in _COPULAS
+            lead_ok = after[:1] in ("", ".", "!", "?", "…") and not copula
         trail_ok = after == "" or after[:1] in ",.!?;—–-…"
         if lead_ok and trail_ok and m.character_id not in out:
             out.append(m.character_id)
