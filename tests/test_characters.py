@@ -404,3 +404,18 @@ def test_characters_family_roles_used_as_names_are_characters() -> None:
     # A role that is only addressed, or only a common noun, is no character.
     b = analyze_text('"Mother, come here!" cried Lucy. Her mother came. The father of the bride wept.\n')
     assert not {"Mother", "Father"} & {n for c in b.characters for n in c.names}
+
+
+def test_characters_a_description_made_a_character_by_a_tag_is_mentioned_in_narration_too() -> None:
+    text = (
+        '"A room and a fire," said the stranger, stamping the snow from his boots.\n\n'
+        '"Certainly, sir," said Mrs. Hall.\n\n'
+        "That seemed to annoy the stranger very much. The stranger stamped his foot. "
+        "The young man at the bar laughed.\n\n"
+        '"I said a fire," he said.\n'
+    )
+    a = analyze_text(text)
+    stranger = _by_name(a, "the stranger")
+    spans = [a.text[m.span.start : m.span.end] for m in a.mentions if m.character_id == stranger.id]
+    assert len(spans) == 3 and stranger.mention_count == 3
+    assert stranger.gender == "he/him"

@@ -526,6 +526,68 @@ def _role_candidates(text: str, analysis: Analysis, quotes: _Spans, skip: _Spans
     return out
 
 
+#: Words that may follow a whole noun phrase ("the stranger was", "the stranger very
+#: much", "the stranger who"): after any other word the phrase may go on.
+_AFTER_DESCRIPTION = frozenset(
+    """was is had has would could should will did does do might must may shall can who whom whose which that
+    and or but as than with to at in on of for from by into about very still also only then now again
+    himself herself looked turned went came sat stood said""".split()
+)
+
+
+def _description_mentions(
+    text: str, analysis: Analysis, quotes: _Spans, skip: _Spans, cands: list[_Cand], forms: dict[Key, _Stats]
+) -> list[_Cand]:
+    """The narration's other uses of an accepted description ("That seemed to annoy the
+    stranger very much. He stamped his foot."): mentions of the same character, so that
+    recency and pronouns reach it. Only descriptions a speech tag made a character
+    (``the`` + lower-case words) are sought, outside quotations."""
+    wanted = {k[1] for k in forms if k[0] == "the" and k[1][0][:1].islower()}
+    if not wanted:
+        return []
+    alt = "|".join(sorted((re.escape(" ".join(t)).replace(r"\ ", _GAP) for t in wanted), key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w'’])[Tt]he{_GAP}(?:{alt})(?![\w-])")
+    taken = {c.start for c in cands}
+    paras = analysis.story.paragraphs
+    starts = [p.start for p in paras]
+    out: list[_Cand] = []
+    for m in pattern.finditer(text):
+        if m.start() in taken or quotes.find(m.start()) is not None or skip.find(m.start()) is not None:
+            continue
+        words = tuple(m.group().split()[1:])
+        if words not in wanted:
+            continue
+        k = bisect_right(starts, m.start()) - 1
+        para = paras[k] if k >= 0 else Span(0, len(text))
+        rest = m.group()[3:]
+        name_start = m.start() + 3 + len(rest) - len(rest.lstrip())
+        nxt = _NEXT_WORDS.match(text, m.end(), para.end)
+        follow = text[m.end() : m.end() + 1]
+        if (
+            follow.isspace()
+            and nxt
+            and not (nxt.group(1) in _AFTER_DESCRIPTION or _looks_verb(nxt.group(1), nxt.group(2) or ""))
+        ):
+            continue  # the phrase goes on ("the young" of "the young man"): another noun phrase
+        out.append(
+            _Cand(
+                start=m.start(),
+                end=m.end(),
+                name_start=name_start,
+                tokens=words,
+                title="the",
+                initial=_is_initial(text, m.start(), para.start),
+                in_quote=False,
+                prev=_prev_word(text, m.start(), para.start),
+                next=nxt.group(1) if nxt else "",
+                next2=(nxt.group(2) or "") if nxt else "",
+                para_end=para.end,
+                possessive=text[m.end() : m.end() + 2] in ("'s", "’s"),
+            )
+        )
+    return out
+
+
 def _annotate_context(text: str, cands: list[_Cand], quotes: _Spans) -> None:
     for c in cands:
         q = quotes.find(c.name_start)
@@ -1385,6 +1447,10 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
     for toks in declared:
         forms.setdefault(("", toks), _Stats(count=0))
     cands = [c for c in cands if c.key in forms]
+    described = _description_mentions(text, analysis, quotes, skip, cands, forms)
+    described_count = Counter(c.key for c in described)
+    cands.extend(described)
+    cands.sort(key=lambda c: c.start)
     _vote_genders(text, cands, quotes, forms)
     roots = _cluster(forms, _nearby_surnames(cands))
     # A declared name that the story never uses stays out of the characters.
@@ -1449,7 +1515,16 @@ def find_characters(analysis: Analysis, config: object = None) -> Analysis:
                 g = next(iter(roles))  # "Mom", "Dad"
         gender = {"m": "he/him", "f": "she/her"}.get(g or "", "unknown")
         root_id[entry_root] = cid
-        characters.append(Character(cid, name, tuple(sorted(aliases)), gender, False, sum(forms[m].count for m in ms)))
+        characters.append(
+            Character(
+                cid,
+                name,
+                tuple(sorted(aliases)),
+                gender,
+                False,
+                sum(forms[m].count + described_count[m] for m in ms),
+            )
+        )
     mentions = [Mention(Span(c.start, c.end), root_id[roots[c.key]], "name") for c in cands]
     if narrator_id is not None:
         mentions.extend(Mention(s, narrator_id, "narrator") for s in first_person)
