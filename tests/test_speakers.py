@@ -466,3 +466,23 @@ def test_speakers_pronoun_tag_not_resolved_across_a_scene_break() -> None:
     )
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who[-1] == ('"Mark\'s here,"', "Addison Montgomery")
+
+
+def test_speakers_kinship_tag_without_a_shared_surname_and_the_utterance_of_a_pronoun() -> None:
+    # Ronny Heaslop is Mrs. Moore's son: no surname joins them, the conversation does.
+    text = (
+        "Ronny Heaslop drove. Mrs. Moore sat beside him.\n\n"
+        '"We are late," said Ronny.\n\n'
+        '"That is where I have been," Mrs. Moore said.\n\n'
+        'Dr. Aziz waved from the road. "Been there when?" asked her son.\n\n'
+        '"Would I!" was all her answer.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[2] == ('"Been there when?"', "Ronny Heaslop")
+    assert who[3] == ('"Would I!"', "Mrs. Moore")
+    # A mother the story calls "Mom", who has not spoken yet.
+    fic = (
+        "Jenny Hale came home. Kate waited in the hall.\n\n"
+        '"Hi," Kate said.\n\n"Hi," Jenny said.\n\n"Where were you?" asked her mom.\n\n"Sit down," Mom said.\n'
+    )
+    assert _who(analyze_text(fic, Config(use_speaker_model=False)))[2] == ('"Where were you?"', "Mom")

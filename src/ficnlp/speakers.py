@@ -623,6 +623,16 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             q.after_name, q.after_strength = nxt.value, 2
             q.tag = Span(first.start, after_name.end)
         return
+    possessor = (
+        [it for it in rest[:4] if it.value not in ("all", "the", "only")] if first.value in ("was", "came") else []
+    )
+    if possessor and possessor[0].value in ("his", "her"):
+        # '"Would I!" was all her answer': the utterance named as the pronoun's.
+        noun = next((it for it in possessor[1:3] if it.kind == "word" and it.value in _UTTERANCE_NOUNS), None)
+        if noun is not None:
+            q.after_pro = "he" if possessor[0].value == "his" else "she"
+            q.tag = Span(first.start, noun.end)
+        return
     if first.kind == "word" and first.value in ("was", "came") and rest and rest[0].kind == "name":
         # '"Yes," was Fanny's humble answer': the utterance named as someone's.
         utterer = rest[0]
@@ -948,9 +958,11 @@ _KIN: dict[str, tuple[str, frozenset[str] | None]] = {
     "mother": ("she/her", _MATRON),
     "mamma": ("she/her", _MATRON),
     "mama": ("she/her", _MATRON),
+    **dict.fromkeys(("mom", "mommy", "momma", "mum", "mummy"), ("she/her", _MATRON)),
     "wife": ("she/her", _MATRON),
     "father": ("he/him", _PATRON),
     "papa": ("he/him", _PATRON),
+    **dict.fromkeys(("dad", "daddy"), ("he/him", _PATRON)),
     "husband": ("he/him", _PATRON),
     "sister": ("she/her", None),
     "daughter": ("she/her", None),
@@ -1021,9 +1033,31 @@ def _relative(
         if kin_id is not None:
             return kin_id
     resolved = _resolve_pronoun(pronoun, pos, para, index, chars, narrator, qs, qi)
-    if resolved is None or resolved in owners:
-        return None
-    return _kin_of(resolved, gender, honorific, want, addressed, pos, index, chars)
+    if resolved is not None and resolved not in owners:
+        kin_id = _kin_of(resolved, gender, honorific, want, addressed, pos, index, chars)
+        if kin_id is not None:
+            return kin_id
+        owners.append(resolved)
+    # No relative by surname ("asked her son": Ronny Heaslop, son of Mrs. Moore): a
+    # character called by the role itself ("said her mom": Mom), else the one other
+    # speaker of the relative's gender in the conversation's last turns.
+    roles = [c.id for c in chars.values() if any(n.lower() in _KIN_ROLES.get(words[1], ()) for n in c.names)]
+    if len(roles) == 1:
+        return roles[0]
+    partners = set()
+    for k in range(qi - 1, max(-1, qi - 12), -1):
+        if qs[k].conv != qs[qi].conv:
+            break
+        sp = qs[k].speaker
+        if sp in chars and sp not in owners and not chars[sp].narrator and chars[sp].gender == gender:
+            partners.add(sp)
+    return next(iter(partners)) if len(partners) == 1 else None
+
+
+#: The names a story gives a relative it calls by the role ("Mom" for "her mother").
+_MOTHER_WORDS = frozenset("mom mommy momma mum mummy mama mamma mother".split())
+_FATHER_WORDS = frozenset("dad daddy papa pa father".split())
+_KIN_ROLES = {**dict.fromkeys(_MOTHER_WORDS, _MOTHER_WORDS), **dict.fromkeys(_FATHER_WORDS, _FATHER_WORDS)}
 
 
 def _kin_of(
