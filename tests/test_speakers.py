@@ -486,3 +486,19 @@ def test_speakers_kinship_tag_without_a_shared_surname_and_the_utterance_of_a_pr
         '"Hi," Kate said.\n\n"Hi," Jenny said.\n\n"Where were you?" asked her mom.\n\n"Sit down," Mom said.\n'
     )
     assert _who(analyze_text(fic, Config(use_speaker_model=False)))[2] == ('"Where were you?"', "Mom")
+
+
+def test_speakers_a_name_that_speaks_before_outweighs_a_pronoun_that_does_not_after() -> None:
+    text = (
+        "Adela Quested sat by the window. Mr. Hamidullah came in.\n\n"
+        'When he had gone, Mr. Hamidullah said to her bitingly: "Need you have exposed Mr. Fielding to this?" '
+        "She made no reply.\n\n"
+        '"Poor girl," she said at last. "Pooh! It is nothing."\n'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    who = _who(a)
+    assert who[0] == ('"Need you have exposed Mr. Fielding to this?"', "Mr. Hamidullah")
+    # An interjection is not a name ("Pooh!").
+    assert "Pooh" not in {n for c in a.characters for n in c.names}
+    # A pronoun that speaks after the quote still decides: "she said" is Adela.
+    assert who[1] == ('"Poor girl,"', "Adela Quested")

@@ -131,6 +131,8 @@ NOT_NAMES = frozenset(
     let lets let's don't can't won't isn't wasn't didn't doesn't couldn't wouldn't shouldn't haven't hasn't
     hullo hallo yessir congratulations bravo hurrah hooray huzzah ahoy pshaw tut shh sshh ouch gosh golly gee
     goodnight goodbye cheers ye thee thou thy hast hath mum's mister's
+    pooh bah tush hush humph hah ha haw hem ahem alas halloa whew phew eh lo heigh ho pah faugh fie heh
+    boo bosh fiddlesticks egad zounds gad begad amen oho aha ach och yo
     hadn't aren't weren't i'll you're you'll you've we're we'll they're they'll it's that's what's there's
     here's who's how's where's when's why's could would should might must shall can did does do
     is was were are be been being have has had get got go went come came look looked see saw""".split()

@@ -140,6 +140,7 @@ class _Q:
     after_name: str | None = None
     after_strength: int = 0  # 2: a speech verb next to the name; 1: a gesture ("Alex smirked")
     after_pro: str | None = None
+    after_pro_speech: bool = False  # the pronoun after the quote is the subject of a speech verb
     after_desc: str | None = None
     before_name: str | None = None
     before_strength: int = 0  # 2: subject of a speech verb; 1: subject of the last sentence; 0: named in it
@@ -613,6 +614,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
     if first.kind == "pro":
         if nxt is not None and nxt.kind == "word":
             q.after_pro = first.value
+            q.after_pro_speech = nxt.value in SPEECH or _phrasal(items, nxt)
             q.tag = Span(first.start, nxt.end)
         return
     if first.kind == "word" and first.value == "the" and nxt is not None and nxt.kind == "name":
@@ -900,7 +902,10 @@ def _decide(
     if q.after_name is not None and q.after_strength == 2:
         q.speaker, q.kind, q.confidence = q.after_name, "explicit", 0.95
         return
-    if q.after_pro is not None:
+    # A pronoun after the quote that does something else ("She made no reply") yields
+    # to a name before it that speaks ("Hamidullah said to her bitingly: …").
+    before_speaks = q.before_name is not None and q.before_strength == 2
+    if q.after_pro is not None and (q.after_pro_speech or not before_speaks):
         pos = q.tag.start if q.tag is not None else q.quote.span.end
         cid = _resolve_pronoun(q.after_pro, pos, para, index, chars, narrator, qs, qi)
         q.pronoun, q.resolved = q.after_pro, cid
