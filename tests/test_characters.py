@@ -419,3 +419,25 @@ def test_characters_a_description_made_a_character_by_a_tag_is_mentioned_in_narr
     spans = [a.text[m.span.start : m.span.end] for m in a.mentions if m.character_id == stranger.id]
     assert len(spans) == 3 and stranger.mention_count == 3
     assert stranger.gender == "he/him"
+
+
+def test_characters_mr_is_not_the_one_full_named_woman_of_his_surname() -> None:
+    # "Caroline Bingley" is written once; "Mr. Bingley" and the bare "Bingley" are her
+    # brother, "Miss Bingley" is she.
+    text = (
+        "Mr. Bingley came to Netherfield with his sisters. Caroline Bingley followed.\n\n"
+        '"I am glad," said Mr. Bingley. "Bingley is always glad," said Darcy.\n\n'
+        '"So am I," said Miss Bingley.\n\n"Come, Bingley," said Darcy.\n'
+    )
+    a = analyze_text(text)
+    brother = _by_name(a, "Mr. Bingley")
+    assert "Bingley" in brother.names
+    assert "Caroline Bingley" not in brother.names
+    assert _by_name(a, "Miss Bingley") is _by_name(a, "Caroline Bingley")
+
+
+def test_characters_a_family_role_is_no_pet_name() -> None:
+    from ficnlp.lexicon import are_name_variants
+
+    assert not are_name_variants("Mamma", "May")
+    assert are_name_variants("Addie", "Addison")

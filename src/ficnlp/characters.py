@@ -1000,6 +1000,22 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
         ga, gb = uf.gender(a), uf.gender(b)
         return ga is None or gb is None or ga == gb
 
+    def listed_genders(r: Key) -> set[str | None]:
+        """The listed genders of the given names of a cluster's full names."""
+        return {given_name_gender(k[1][0]) for k in full if k[0] not in ("mrs", "the") and uf.find(k) == r}
+
+    def listed_against(title: str, root: Key) -> bool:
+        """A title of one gender and a cluster without pronoun votes whose full names'
+        given names are all listed for the other ("Mr. Bingley" and the once-named
+        "Caroline Bingley"). A veto on a lone bearer only, never a vote: as a vote it let
+        "Paul Wilcox" take "Mr. Wilcox" from his father."""
+        g = _title_gender(title)
+        r = uf.find(root)
+        if g is None or uf.gender(r) is not None:
+            return False
+        listed = listed_genders(r)
+        return bool(listed) and None not in listed and all(x != g for x in listed)
+
     def title_ok(title: str, root: Key) -> bool:
         if not title:
             return True
@@ -1166,7 +1182,7 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
                     open_ = [c for c in cands if uf.gender(c) is None and title_ok(title, c)]
                     if len(open_) == 1:
                         cands = {open_[0]}
-            if len(cands) == 1 and title_ok(title, next(iter(cands))):
+            if len(cands) == 1 and title_ok(title, next(iter(cands))) and not listed_against(title, next(iter(cands))):
                 only = next(iter(cands))
                 # "Mrs. Moore" is not Ralph Moore, and "Mrs. Theobald" not her daughter
                 # Lilia Theobald: Mrs + surname joins a full name only when that name is
@@ -1192,6 +1208,14 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
                 cands = {around[0][1]}
             elif uf.count[ranked[1]] <= 2 and uf.count[ranked[0]] >= 3 * uf.count[ranked[1]]:
                 cands = {ranked[0]}
+        if not as_first and len(as_last) == 1:
+            # A bare surname whose one full-named bearer is a woman, while a "Mr." of it is
+            # someone else ("Bingley" with Caroline Bingley and Mr. Bingley; "Pontellier"
+            # with Edna and Mr. Pontellier): the titled forms settle it below (step 3).
+            (r_last,) = as_last
+            mr = ("mr", (tok,))
+            if mr in forms and uf.find(mr) != r_last and (uf.gender(r_last) == "f" or listed_genders(r_last) == {"f"}):
+                cands = set()
         if not as_first and len(as_last) > 1:
             # A bare surname shared by a family names its man when only one is a man, or
             # one is named three times as often as the others ("Archer" is Newland

@@ -132,7 +132,7 @@ NOT_NAMES = frozenset(
     hullo hallo yessir congratulations bravo hurrah hooray huzzah ahoy pshaw tut shh sshh ouch gosh golly gee
     goodnight goodbye cheers ye thee thou thy hast hath mum's mister's
     pooh bah tush hush humph hah ha haw hem ahem alas halloa whew phew eh lo heigh ho pah faugh fie heh
-    boo bosh fiddlesticks egad zounds gad begad amen oho aha ach och yo
+    boo bosh fiddlesticks egad zounds gad begad amen oho aha ach och yo tcha pish
     hadn't aren't weren't i'll you're you'll you've we're we'll they're they'll it's that's what's there's
     here's who's how's where's when's why's could would should might must shall can did does do
     is was were are be been being have has had get got go went come came look looked see saw""".split()
@@ -319,8 +319,8 @@ def are_name_variants(a: str, b: str) -> bool:
     x, y = a.lower(), b.lower()
     if x == y:
         return True
-    if not (_WORDLIKE.match(x) and _WORDLIKE.match(y)):
-        return False
+    if not (_WORDLIKE.match(x) and _WORDLIKE.match(y)) or x in ROLE_NAMES or y in ROLE_NAMES:
+        return False  # a family role ("Mamma") is no one's pet name (not May's)
     if y in _related_names(x) or x in _related_names(y):
         return True
     # Two nicknames of one name are one person's (Teddie/Teddy and Theo, both Theodore's),
