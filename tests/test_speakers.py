@@ -502,3 +502,14 @@ def test_speakers_a_name_that_speaks_before_outweighs_a_pronoun_that_does_not_af
     assert "Pooh" not in {n for c in a.characters for n in c.names}
     # A pronoun that speaks after the quote still decides: "she said" is Adela.
     assert who[1] == ('"Poor girl,"', "Adela Quested")
+
+
+def test_speakers_utterance_named_as_someones_after_were() -> None:
+    text = (
+        "Colonel Fitzwilliam bowed. Elizabeth Bennet sat down.\n\n"
+        '"There were some very strong objections against the lady," were Colonel Fitzwilliam\'s words.\n\n'
+        '"Indeed," said Elizabeth.\n'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    assert _who(a)[0][1] == "Colonel Fitzwilliam"
+    assert a.quotes[0].kind == "explicit"

@@ -626,7 +626,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             q.tag = Span(first.start, after_name.end)
         return
     possessor = (
-        [it for it in rest[:4] if it.value not in ("all", "the", "only")] if first.value in ("was", "came") else []
+        [it for it in rest[:4] if it.value not in ("all", "the", "only")] if first.value in ("was", "were", "came") else []
     )
     if possessor and possessor[0].value in ("his", "her"):
         # '"Would I!" was all her answer': the utterance named as the pronoun's.
@@ -635,7 +635,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             q.after_pro = "he" if possessor[0].value == "his" else "she"
             q.tag = Span(first.start, noun.end)
         return
-    if first.kind == "word" and first.value in ("was", "came") and rest and rest[0].kind == "name":
+    if first.kind == "word" and first.value in ("was", "were", "came") and rest and rest[0].kind == "name":
         # '"Yes," was Fanny's humble answer': the utterance named as someone's.
         utterer = rest[0]
         if text[utterer.end : utterer.end + 2] in ("'s", "’s"):
