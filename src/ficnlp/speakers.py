@@ -626,7 +626,9 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             q.tag = Span(first.start, after_name.end)
         return
     possessor = (
-        [it for it in rest[:4] if it.value not in ("all", "the", "only")] if first.value in ("was", "were", "came") else []
+        [it for it in rest[:4] if it.value not in ("all", "the", "only")]
+        if first.value in ("was", "were", "came")
+        else []
     )
     if possessor and possessor[0].value in ("his", "her"):
         # '"Would I!" was all her answer': the utterance named as the pronoun's.
