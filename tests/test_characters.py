@@ -9,6 +9,11 @@ from ficnlp.lexicon import are_name_variants
 from ficnlp.model import Analysis, Character
 
 
+def _names(text: str) -> set[str]:
+    """Every name of every character found in ``text``."""
+    return {n for c in analyze_text(text).characters for n in c.names}
+
+
 def _by_name(a: Analysis, name: str) -> Character:
     found = [c for c in a.characters if name in c.names]
     assert len(found) == 1, (name, [c.names for c in a.characters])
@@ -359,10 +364,10 @@ def test_characters_a_name_ending_in_s_is_one_person_and_plural_families_are_not
         '"You are," said Giles. "We took the lantern standing on Brittle\'s hob."\n\n'
         '"You\'re wrong, Mr. Giles," said Brittles.\n'
     )
-    assert "Brittles" in {n for c in analyze_text(text).characters for n in c.names}
+    assert "Brittles" in _names(text)
     # A plural with no person evidence is still the family, not a character.
     family = "Lucy Quill laughed. The Quills had come to dinner, and the Quills stayed late. Quill smiled.\n"
-    assert "Quills" not in {n for c in analyze_text(family).characters for n in c.names}
+    assert "Quills" not in _names(family)
 
 
 def test_characters_a_word_written_once_with_no_sign_of_a_person_is_not_a_character() -> None:
@@ -371,12 +376,12 @@ def test_characters_a_word_written_once_with_no_sign_of_a_person_is_not_a_charac
         "him.\n\n"
         '"Madam!" Aziz shouted.\n\n"I have taken off my shoes," said Dilys Moore.\n'
     )
-    names = {n for c in analyze_text(text).characters for n in c.names}
+    names = _names(text)
     assert "Greek" not in names
     assert {"Aziz", "Dilys Moore"} <= names
     # Written once but a listed given name (the tag object "Elinor") stays a person.
     once = '"He is so droll!" said Charlotte Pell to Elinor. She laughed.\n'
-    assert "Elinor" in {n for c in analyze_text(once).characters for n in c.names}
+    assert "Elinor" in _names(once)
 
 
 def test_characters_one_given_name_alone_gives_the_gender_where_pronouns_are_silent() -> None:
