@@ -470,6 +470,27 @@ def _nominal_candidates(text: str, analysis: Analysis, quotes: _Spans, skip: _Sp
     return out
 
 
+def _plain_cand(
+    text: str, para: Span, start: int, end: int, name_start: int, tokens: tuple[str, ...], title: str, in_quote: bool
+) -> _Cand:
+    """A candidate at ``[start, end)`` with its context read from ``text`` (the words around it)."""
+    nxt = _NEXT_WORDS.match(text, end, para.end)
+    return _Cand(
+        start=start,
+        end=end,
+        name_start=name_start,
+        tokens=tokens,
+        title=title,
+        initial=_is_initial(text, start, para.start),
+        in_quote=in_quote,
+        prev=_prev_word(text, start, para.start),
+        next=nxt.group(1) if nxt else "",
+        next2=(nxt.group(2) or "") if nxt else "",
+        para_end=para.end,
+        possessive=text[end : end + 2] in ("'s", "’s"),
+    )
+
+
 _ROLE_WORD = re.compile(
     r"(?<![\w'’])(?:" + "|".join(sorted(ROLE_NAMES, key=len, reverse=True)) + r")(?![\w'’-])", re.IGNORECASE
 )
@@ -535,21 +556,8 @@ def _role_candidates(text: str, analysis: Analysis, quotes: _Spans, skip: _Spans
         adjacent = text[max(para.start, start - 41) : start].rstrip()[-1:].isalpha()
         if adjacent and (prev in _ROLE_DETERMINERS or prev.endswith(("'s", "’s"))):
             continue  # "my mom", "the nanny", "Mary's dad" (not '"… leave her," Dad said')
-        nxt = _NEXT_WORDS.match(text, end, para.end)
-        cand = _Cand(
-            start=start,
-            end=end,
-            name_start=start,
-            tokens=(word[:1].upper() + word[1:].lower(),),
-            title="",
-            initial=_is_initial(text, start, para.start),
-            in_quote=quotes.find(start) is not None,
-            prev=prev,
-            next=nxt.group(1) if nxt else "",
-            next2=(nxt.group(2) or "") if nxt else "",
-            para_end=para.end,
-            possessive=text[end : end + 2] in ("'s", "’s"),
-        )
+        tokens = (word[:1].upper() + word[1:].lower(),)
+        cand = _plain_cand(text, para, start, end, start, tokens, "", quotes.find(start) is not None)
         if word[:1].islower():
             # Lower case only as a tag's subject: '"…" said nanny', '"…" nanny said'.
             _annotate_context(text, [cand], quotes)
@@ -594,30 +602,14 @@ def _description_mentions(
         para = paras[k] if k >= 0 else Span(0, len(text))
         rest = m.group()[3:]
         name_start = m.start() + 3 + len(rest) - len(rest.lstrip())
-        nxt = _NEXT_WORDS.match(text, m.end(), para.end)
-        follow = text[m.end() : m.end() + 1]
+        cand = _plain_cand(text, para, m.start(), m.end(), name_start, words, "the", False)
         if (
-            follow.isspace()
-            and nxt
-            and not (nxt.group(1) in _AFTER_DESCRIPTION or _looks_verb(nxt.group(1), nxt.group(2) or ""))
+            text[m.end() : m.end() + 1].isspace()
+            and cand.next
+            and not (cand.next in _AFTER_DESCRIPTION or _looks_verb(cand.next, cand.next2))
         ):
             continue  # the phrase goes on ("the young" of "the young man"): another noun phrase
-        out.append(
-            _Cand(
-                start=m.start(),
-                end=m.end(),
-                name_start=name_start,
-                tokens=words,
-                title="the",
-                initial=_is_initial(text, m.start(), para.start),
-                in_quote=False,
-                prev=_prev_word(text, m.start(), para.start),
-                next=nxt.group(1) if nxt else "",
-                next2=(nxt.group(2) or "") if nxt else "",
-                para_end=para.end,
-                possessive=text[m.end() : m.end() + 2] in ("'s", "’s"),
-            )
-        )
+        out.append(cand)
     return out
 
 
