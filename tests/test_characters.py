@@ -446,3 +446,12 @@ def test_characters_a_family_role_is_no_pet_name() -> None:
 
     assert not are_name_variants("Mamma", "May")
     assert are_name_variants("Addie", "Addison")
+
+
+def test_characters_possessive_with_the_apostrophe_lost() -> None:
+    from ficnlp.lexicon import possessive_at
+
+    assert possessive_at("Margaret s hat", len("Margaret"))
+    assert possessive_at("Margaret’s hat", len("Margaret"))
+    assert not possessive_at("Margaret sat", len("Margaret"))
+    assert not possessive_at("Margaret s1", len("Margaret"))

@@ -53,6 +53,7 @@ from ficnlp.lexicon import (
     given_names,
     has_nicknames,
     is_common_word,
+    possessive_at,
     word_logprobs,
 )
 from ficnlp.model import Analysis, Character, Mention, Span
@@ -352,6 +353,8 @@ def _candidate(
         raw, possessive = raw[:-2], True
     elif raw.endswith(("'", "’")):
         raw, possessive = raw[:-1], True
+    elif possessive_at(text, seg_end):
+        possessive = True  # "Margaret s" with the apostrophe lost
     # Token positions within the match.
     toks = [(t.group(), m.start() + t.start()) for t in re.finditer(r"\S+", raw)]
     title = ""
@@ -487,7 +490,7 @@ def _plain_cand(
         next=nxt.group(1) if nxt else "",
         next2=(nxt.group(2) or "") if nxt else "",
         para_end=para.end,
-        possessive=text[end : end + 2] in ("'s", "’s"),
+        possessive=possessive_at(text, end),
     )
 
 

@@ -138,6 +138,18 @@ NOT_NAMES = frozenset(
     is was were are be been being have has had get got go went come came look looked see saw""".split()
 )
 
+
+def possessive_at(text: str, pos: int) -> bool:
+    """Whether a possessive "'s" follows at ``pos`` (the end of a name): ``Anne's``,
+    ``Anne’s``, or ``Anne s`` where a conversion lost the apostrophe (a lone ``s`` word
+    after a name is nothing else in English; PDNC's texts of Howards End or Night and
+    Day write every ``'s`` and ``n't`` so)."""
+    two = text[pos : pos + 2]
+    if two in ("'s", "’s"):
+        return True
+    return two == " s" and not text[pos + 2 : pos + 3].isalnum() and text[pos - 1 : pos].isalpha()
+
+
 _NICK_SUFFIXES = ("sie", "sy", "ie", "ey", "y", "s", "o", "a", "i")
 
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ficnlp.lexicon import possessive_at
 from ficnlp.model import Analysis
 
 if TYPE_CHECKING:
@@ -401,7 +402,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     names = [m for m in state.index.narration if m.character_id in cidx]
     name_subj = subject_flags(text, [m.span.start for m in names], [m.span.end for m in names])
     narration = [
-        (m.span.start, cidx[m.character_id], bool(f), text[m.span.end : m.span.end + 2] in ("'s", "’s"))
+        (m.span.start, cidx[m.character_id], bool(f), possessive_at(text, m.span.end))
         for m, f in zip(names, name_subj, strict=True)
     ]
     if narrator_i >= 0 and NARRATOR_MENTIONS:

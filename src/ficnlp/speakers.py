@@ -50,6 +50,7 @@ from ficnlp.lexicon import (
     SPEECH_VERBS,
     TITLES,
     UPPER,
+    possessive_at,
 )
 from ficnlp.model import Analysis, Character, Mention, Message, Quote, Span
 
@@ -141,6 +142,7 @@ class _Q:
     after_strength: int = 0  # 2: a speech verb next to the name; 1: a gesture ("Alex smirked")
     after_pro: str | None = None
     after_pro_speech: bool = False  # the pronoun after the quote is the subject of a speech verb
+    desc_owner: str | None = None  # the name a description is relative to ("Margaret's young man")
     after_desc: str | None = None
     before_name: str | None = None
     before_strength: int = 0  # 2: subject of a speech verb; 1: subject of the last sentence; 0: named in it
@@ -229,6 +231,8 @@ def _items(text: str, start: int, end: int, index: _Index) -> list[_Item]:
                 pos = stop
                 continue
         w = word.lower()
+        if w == "s" and out and possessive_at(text, m.start() - 1):
+            continue  # the "s" of "Margaret s" (a lost apostrophe): part of the possessive
         out.append(_Item("pro" if w in _PRONOUNS else "word", w, m.start(), m.end()))
     return out
 
@@ -570,8 +574,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
     if nxt is not None and nxt.kind == "word" and nxt.value.endswith("ly") and len(rest) > 1:
         nxt = rest[1]
     if first.kind == "name":
-        after = text[first.end : first.end + 3]
-        if after.startswith(("'s", "’s")):
+        if possessive_at(text, first.end):
             if (
                 nxt is not None
                 and nxt.value == "voice"
@@ -640,7 +643,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
     if first.kind == "word" and first.value in ("was", "were", "came") and rest and rest[0].kind == "name":
         # '"Yes," was Fanny's humble answer': the utterance named as someone's.
         utterer = rest[0]
-        if text[utterer.end : utterer.end + 2] in ("'s", "’s"):
+        if possessive_at(text, utterer.end):
             noun = next((it for it in rest[1:4] if it.kind == "word" and it.value in _UTTERANCE_NOUNS), None)
             if noun is not None:
                 q.after_name, q.after_strength = utterer.value, 2
@@ -687,17 +690,25 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             q.tag = Span(verb.start, who.end)
         return
     subj = rest[0]
-    if subj.kind == "name" and text[subj.end : subj.end + 2] in ("'s", "’s"):
+    if subj.kind == "name" and possessive_at(text, subj.end):
         if len(rest) > 1 and rest[1].value == "voice":
             # "said Hamidullah's voice"
             q.after_name, q.after_strength = subj.value, 2
             q.tag = Span(verb.start, rest[1].end)
             return
-        # "responded Daisy's mamma": a description relative to the name.
-        words = [w.value for w in rest[1:3] if w.kind == "word"]
+        # "responded Daisy's mamma", "said Margaret's young man": a description relative
+        # to the name, never the name's bearer.
+        words = []
+        for w in rest[1:3]:
+            if w.kind != "word" or w.value in _PREPOSITIONS or w.value in ("and", "who", "with"):
+                break
+            words.append(w.value)
+            if text[w.end : w.end + 1] in ",.;":
+                break
         if words:
-            q.after_desc = "'s " + " ".join(words[:1])
-            q.tag = Span(verb.start, rest[1].end)
+            q.after_desc = "'s " + " ".join(words)
+            q.desc_owner = subj.value
+            q.tag = Span(verb.start, rest[len(words)].end)
         return
     if subj.kind == "name":
         between = _TITLE_WORDS.sub("", text[verb.end : subj.start])
@@ -714,7 +725,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         and len(rest) >= 2
         and rest[1].kind == "name"
         and text[subj.end : rest[1].start].strip() == ""
-        and text[rest[1].end : rest[1].end + 2] not in ("'s", "’s")
+        and not possessive_at(text, rest[1].end)
     ):
         # "said the Reverend Wyndham Datchet", "said the Rabbit": a name after the article.
         q.after_name, q.after_strength = rest[1].value, 2
@@ -778,7 +789,7 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
         if (
             subj is not None
             and (subj.kind == "name" or (subj.kind == "pro" and subj.value in _PRONOUNS))
-            and not text[subj.end : subj.end + 2].startswith(("'s", "’s"))
+            and not possessive_at(text, subj.end)
             and not any(c in text[subj.end : verb.start] for c in ",;:")
         ):
             # "Anne told Marilla," / "she asked Elinor,": the name after is the one spoken to.
@@ -788,7 +799,12 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
                 q.before_pro = subj.value
             q.tag = q.tag or Span(subj.start, verb.end)
             return
-        if after and after[0].kind == "name" and verb.value not in _TELLING_VERBS:
+        if (
+            after
+            and after[0].kind == "name"
+            and verb.value not in _TELLING_VERBS
+            and not possessive_at(text, after[0].end)
+        ):
             # "said Elinor, …" (inverted); but "and warned Aziz" names the one warned.
             q.before_name, q.before_strength = after[0].value, 2
             q.tag = q.tag or Span(verb.start, after[0].end)
@@ -856,13 +872,14 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
     while k < len(items) - 1 and items[k].kind == "word" and items[k].value in _SUBJECT_LEADS:
         k += 1
     lead = items[k]
-    if lead.kind == "name" and not text[lead.end : lead.end + 2].startswith(("'s", "’s")):
+    if lead.kind == "name" and not possessive_at(text, lead.end):
         q.before_name, q.before_strength = lead.value, 1
         return
     if lead.kind == "pro" and lead.value in ("he", "she", "i") and k == 0:
         q.before_pro = lead.value
         return
-    names = [it for it in items if it.kind == "name" and it.value not in objects]
+    # Not a possessor ("said Margaret's young man, '…'": the man speaks, not Margaret).
+    names = [it for it in items if it.kind == "name" and it.value not in objects and not possessive_at(text, it.end)]
     if names and first is not None:
         q.before_name, q.before_strength = names[0].value, 0
 
@@ -935,6 +952,8 @@ def _decide(
         cid = _resolve_pronoun(
             q.desc_pro or "they", pos, para, index, chars, narrator, qs, qi, want_any=q.desc_pro is None
         )
+        if cid is not None and cid == q.desc_owner:
+            cid = None  # "Margaret's young man" is not Margaret
         q.resolved = cid
         if cid is not None:
             q.speaker, q.kind, q.confidence = cid, "anaphoric", 0.6
