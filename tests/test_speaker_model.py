@@ -339,3 +339,17 @@ def test_speaker_features_someone_named_just_after_the_paragraph_is_a_candidate(
     )
     _table, rows = _table_rows(text)
     assert (1, "Mrs. Moore") in rows
+
+
+def test_speaker_features_are_the_same_with_crlf_line_ends() -> None:
+    text = (
+        "Pell Arden fixed boats. Tamsin Vale watched.\n\n"
+        '"Hand me the tar," he said.\n\n* * *\n\n'
+        "That evening Edna Corrigan came down with a basket of bread.\n\n"
+        '"You two will starve out here," she said. "Eat something."\n\n'
+        '"Thank you, Mrs. Corrigan," Pell said.\n'
+    )
+    lf, _ = _table_rows(text)
+    crlf, _ = _table_rows(text.replace("\n", "\r\n"))
+    assert np.array_equal(lf.quote, crlf.quote) and np.array_equal(lf.char, crlf.char)
+    assert np.array_equal(lf.X, crlf.X)

@@ -354,6 +354,25 @@ class CandidateTable:
     X: np.ndarray
 
 
+def _length_without_cr(text: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``(start, end) -> end - start`` in code points other than carriage returns.
+
+    Distances measured so are the same whether a file ends its lines with CRLF (Windows,
+    FanFicFare's text output) or LF, so a story's features do not depend on how it was
+    saved.
+    """
+    if "\r" not in text:
+        return lambda start, end: np.asarray(end) - np.asarray(start)
+    cr = np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), np.uint32) == 13)
+
+    def length(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        end, start = np.asarray(end), np.asarray(start)
+        crs = np.searchsorted(cr, end) - np.searchsorted(cr, start)
+        return np.asarray((end - start) - crs)
+
+    return length
+
+
 def _clip(a: np.ndarray, lo: int | None, hi: int | None) -> np.ndarray:
     """``np.clip`` for the small integer index arrays here, without its per-call overhead.
 
@@ -760,13 +779,14 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
 
     qs_ = qstart[pq]
     qe_ = qend[pq]
+    span_len = _length_without_cr(text)
     k_before = np.searchsorted(mkey, base + qs_) - 1
     kb = _clip(k_before, 0, max(0, len(mkey) - 1))
     ok_b = (k_before >= 0) & (len(mkey) > 0)
     if len(mkey):
         ok_b &= mkey[kb] // big == pc
         ok_b &= mkey[kb] % big >= scene_start[pq]
-        dist_b = np.where(ok_b, qs_ - mkey[kb] % big, _FAR)
+        dist_b = np.where(ok_b, span_len(mkey[kb] % big, qs_), _FAR)
     else:
         dist_b = np.full(n_pairs, _FAR)
     k_after = np.searchsorted(mkey, base + qe_)
@@ -774,7 +794,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     if len(mkey):
         ok_a = (k_after < len(mkey)) & (mkey[ka] // big == pc)
         ok_a &= mkey[ka] % big < scene_end[pq]
-        dist_a = np.where(ok_a, mkey[ka] % big - qe_, _FAR)
+        dist_a = np.where(ok_a, span_len(qe_, mkey[ka] % big), _FAR)
         # Not across another quote of the paragraph: a name there tags that quote.
         own_after = ok_a & (mkey[ka] % big < seg_end[pq])
     else:
@@ -789,7 +809,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     if len(skey):
         ok_sb = (k_sb >= 0) & (skey[ksb] // big == pc)
         ok_sb &= skey[ksb] % big >= scene_start[pq]
-        dist_sb = np.where(ok_sb, qs_ - skey[ksb] % big, _FAR)
+        dist_sb = np.where(ok_sb, span_len(skey[ksb] % big, qs_), _FAR)
     else:
         dist_sb = np.full(n_pairs, _FAR)
     dist_sb = np.minimum(dist_sb, _FAR)
@@ -878,7 +898,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     put("q_pronoun", pron[pq])
     put("q_desc_tag", desc[pq])
     put("q_prev_para_tag", prev_para_tag[pq])
-    put("q_log_len", np.log1p(qe_ - qs_))
+    put("q_log_len", np.log1p(span_len(qs_, qe_)))
     put("q_turn_size", turn_size[pq])
     put("q_turn_pos", turn_pos[pq])
     para_initial = np.array(
