@@ -1017,8 +1017,11 @@ def _relative(
     first of these who has such a relative is taken. The relative is the one
     other character of the kinship noun's gender who bears the possessor's surname,
     preferring the honorific of a parent or spouse (Mrs. or Lady for a mother or wife);
-    among several, the one named last in the narration before the tag. ``None`` when the tag
-    is not of this shape or no such character exists (the pronoun rules then decide).
+    among several, the one named last in the narration before the tag. With no relative
+    by surname: the one character called by the role itself (``said her mom``: Mom), else
+    the one other speaker of the relative's gender in the conversation's last turns
+    (``asked her son``: Ronny Heaslop, son of Mrs. Moore). ``None`` when the tag is not of
+    this shape or no such character exists (the pronoun rules then decide).
 
     Source: English naming convention (a wife and children share the husband's surname),
     as in PDNC's alias lists (Mrs. Bennet, Elizabeth Bennet).
@@ -1046,9 +1049,9 @@ def _relative(
         else None
     )
     # The possessors in that order, then the pronoun's resolution; the first who has such
-    # a relative wins (a vocative may
-    # name someone the character stage keeps apart from the one spoken to before:
-    # '"Do come quietly, Mary," murmured her husband' after Mrs. Turton spoke).
+    # a relative wins (a vocative may name someone the character stage keeps apart from
+    # the one spoken to before: '"Do come quietly, Mary," murmured her husband' after
+    # Mrs. Turton spoke).
     owners: list[str] = []
     if len(addressed) == 1:
         owners.append(addressed[0])
@@ -1529,6 +1532,7 @@ _VOC_LEADS = frozenset(
 _VOC_FINAL_LEADS = frozenset("you it now please sorry okay ok alright too again already anyway happened".split())
 
 
+#: "Is it Mr. Giovanelli?": after a copula, "it" + name is a question about the name.
 _COPULAS = frozenset("is was isn't wasn't isn’t wasn’t".split())
 
 
@@ -1536,8 +1540,9 @@ def _vocatives(text: str, quote: Quote, index: _Index) -> list[str]:
     """Characters addressed by name inside the quote (``"Fine, Kitty."``, ``"Kitty, come"``).
 
     A name is addressed when set off by punctuation or after a greeting word
-    (:data:`_VOC_LEADS`), or when it ends its sentence after an object pronoun or an
-    adverb (:data:`_VOC_FINAL_LEADS`: ``"What happened Addie?"``).
+    (:data:`_VOC_LEADS`), or when it ends its sentence after ``you``, ``it`` (not after
+    a copula) or one of a few adverbs (:data:`_VOC_FINAL_LEADS`: ``"What happened
+    Addie?"``).
     """
     out: list[str] = []
     for m in index.between(quote.span.start, quote.span.end):
