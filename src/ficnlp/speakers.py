@@ -698,13 +698,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             return
         # "responded Daisy's mamma", "said Margaret's young man": a description relative
         # to the name, never the name's bearer.
-        words = []
-        for w in rest[1:3]:
-            if w.kind != "word" or w.value in _PREPOSITIONS or w.value in ("and", "who", "with"):
-                break
-            words.append(w.value)
-            if text[w.end : w.end + 1] in ",.;":
-                break
+        words = _description_words(text, rest[1:3])
         if words:
             q.after_desc = "'s " + " ".join(words)
             q.desc_owner = subj.value
@@ -732,13 +726,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         q.tag = Span(verb.start, rest[1].end)
         return
     if subj.value in _DESC_LEADS and len(rest) >= 2:
-        words = [rest[0].value]
-        for it in rest[1:4]:
-            if it.kind != "word" or it.value in _PREPOSITIONS or it.value in ("and", "who", "with"):
-                break
-            words.append(it.value)
-            if text[it.end : it.end + 1] in ",.;":
-                break
+        words = [rest[0].value, *_description_words(text, rest[1:4])]
         q.after_desc = " ".join(words)
         q.tag = Span(verb.start, rest[len(words) - 1].end)
         if (
@@ -752,6 +740,20 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         # "said old Jolyon"
         q.after_name, q.after_strength = rest[1].value, 2
         q.tag = Span(verb.start, rest[1].end)
+
+
+def _description_words(text: str, items: list[_Item]) -> list[str]:
+    """The words of a description in a tag ("young man" of "said Margaret's young man,"): up to
+    a name, a preposition, "and", "who" or "with", and through the first word a comma or
+    full stop follows."""
+    words: list[str] = []
+    for it in items:
+        if it.kind != "word" or it.value in _PREPOSITIONS or it.value in ("and", "who", "with"):
+            break
+        words.append(it.value)
+        if text[it.end : it.end + 1] in ",.;":
+            break
+    return words
 
 
 def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
