@@ -491,20 +491,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     before_str = np.array([q.before_strength for q in qs], np.int64)
     resolved = np.array([ci(q.resolved) for q in qs], np.int64)
     pron_codes = {None: 0, "he": 1, "she": 2, "i": 3, "we": 3, "they": 4}
-    # A pronoun after the quote that does not speak ("She made no reply") does not name
-    # the speaker's gender when a name before it speaks (as in the rules' cascade).
-    pron = np.array(
-        [
-            pron_codes.get(
-                (q.after_pro if q.after_pro_speech or not (q.before_name and q.before_strength == 2) else None)
-                or q.before_pro
-                or q.desc_pro,
-                0,
-            )
-            for q in qs
-        ],
-        np.int64,
-    )
+    pron = np.array([pron_codes.get(q.speaking_pronoun or q.before_pro or q.desc_pro, 0) for q in qs], np.int64)
     # Tag evidence shared by the quotes of one turn ('"Yes," said he; "but …"').
     turn_name = np.full(n_quotes, -1, np.int64)
     turn_res = np.full(n_quotes, -1, np.int64)

@@ -156,6 +156,14 @@ class _Q:
     turn: int = -1
     conv: int = -1
 
+    @property
+    def speaking_pronoun(self) -> str | None:
+        """The tag pronoun after the quote, when it names the speaker: it speaks, or no
+        name before the quote speaks ("She made no reply" yields to "Hamidullah said to
+        her bitingly: …"). Read by the rules' cascade and the ranker's pronoun feature."""
+        before_speaks = self.before_name is not None and self.before_strength == 2
+        return self.after_pro if self.after_pro_speech or not before_speaks else None
+
 
 class _Index:
     """Name mentions, with fast lookup by position and of the quotes' extents."""
@@ -923,16 +931,13 @@ def _decide(
     if q.after_name is not None and q.after_strength == 2:
         q.speaker, q.kind, q.confidence = q.after_name, "explicit", 0.95
         return
-    # A pronoun after the quote that does something else ("She made no reply") yields
-    # to a name before it that speaks ("Hamidullah said to her bitingly: …").
-    before_speaks = q.before_name is not None and q.before_strength == 2
-    if q.after_pro is not None and (q.after_pro_speech or not before_speaks):
+    if (pro := q.speaking_pronoun) is not None:
         pos = q.tag.start if q.tag is not None else q.quote.span.end
-        cid = _resolve_pronoun(q.after_pro, pos, para, index, chars, narrator, qs, qi)
-        q.pronoun, q.resolved = q.after_pro, cid
+        cid = _resolve_pronoun(pro, pos, para, index, chars, narrator, qs, qi)
+        q.pronoun, q.resolved = pro, cid
         if cid is not None:
             q.speaker, q.kind = cid, "anaphoric"
-            q.confidence = 0.9 if q.after_pro in ("i", "we") else 0.75
+            q.confidence = 0.9 if pro in ("i", "we") else 0.75
             return
     if q.before_name is not None and q.before_strength == 2:
         q.speaker, q.kind, q.confidence = q.before_name, "explicit", 0.85 if q.before_prev_para else 0.9
