@@ -95,6 +95,18 @@ def test_find_paragraphs_joins_hard_wrapped_lines() -> None:
     assert paras[2:] == ["A short line.", "Another short line."]
 
 
+def test_find_paragraphs_blank_line_blocks_keep_ragged_lines_together() -> None:
+    # Gutenberg layout: paragraphs are blocks between blank lines, wrapped near 70 code
+    # points. A wrapping tool leaves some lines short; the word after one would have
+    # fitted, yet the block is still one paragraph.
+    line = "The quick brown fox jumped over the lazy dog and kept on running far"
+    block = "\n".join([line] * 3) + "\nend."
+    ragged = '"It is nicer than going round by the road; that is so dusty\nand hot," said Ivy, looking into her basket.'
+    text = "\n\n".join([block] * 12 + [ragged, block])
+    paras = [text[p.start : p.end] for p in find_paragraphs(text)]
+    assert paras == [block] * 12 + [ragged, block]
+
+
 def test_find_paragraphs_spans_are_trimmed_sorted_and_disjoint() -> None:
     text = "  one  \n\n\n two\r\n\r\nthree   "
     spans = find_paragraphs(text)

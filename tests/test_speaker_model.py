@@ -24,6 +24,7 @@ from ficnlp.speaker_model import (
     Forest,
     Ranker,
     SpeakerModelError,
+    choose,
     held_out_summary,
     load_model,
     model_from_json,
@@ -353,3 +354,49 @@ def test_speaker_features_are_the_same_with_crlf_line_ends() -> None:
     crlf, _ = _table_rows(text.replace("\n", "\r\n"))
     assert np.array_equal(lf.quote, crlf.quote) and np.array_equal(lf.char, crlf.char)
     assert np.array_equal(lf.X, crlf.X)
+
+
+def test_speaker_features_a_description_tag_leans_to_the_name_usually_near_it() -> None:
+    # Across the story, "said the girl" comes with Nell named nearby; in the last scene
+    # she is not named at all, yet the girl's words still lean to her.
+    scenes = [
+        "Nell Brady sat by the fire. Sam Oakes came in from the rain.\n\n"
+        '"You are late," said the girl.\n\n"The roads are bad," said Sam.\n',
+        'Nell Brady met Sam in the lane.\n\n"Where are you going?" said the girl.\n\n"To the town," said Sam.\n',
+        "The kitchen was cold. Sam Oakes sat down; Tom Reed stood by the door.\n\n"
+        '"There is no bread," said the girl.\n\n"Then we go hungry," said Sam.\n',
+    ]
+    text = "\n* * *\n\n".join(scenes)
+    t, rows = _table_rows(text)
+    girl = 4  # quotations 0, 2, 4 are the girl's; 1, 3, 5 are Sam's (tagged: no candidates)
+    assert (girl, "Nell Brady") in rows  # a candidate though not named in the scene
+    assert t.X[rows[(girl, "Nell Brady")], _col("desc_top")] == 1
+    assert t.X[rows[(girl, "Nell Brady")], _col("desc_assoc")] > t.X[rows[(girl, "Sam Oakes")], _col("desc_assoc")]
+    assert t.X[rows[(girl, "Sam Oakes")], _col("desc_top")] == 0
+
+
+def test_speaker_model_a_multi_paragraph_speech_is_decided_by_all_its_paragraphs() -> None:
+    # Three paragraphs of one speech (only the last closes its quotation mark). Scored one
+    # by one, two pieces lean to Kit and the middle one, a little more surely, to Ivy: the
+    # speech is Kit's, all of it.
+    text = (
+        "Kit Marlow and Ivy Chen sat on the steps.\n\n"
+        '"Tell me," said Ivy.\n\n'
+        '"It was a long night. The storm came early\n\n'
+        '"and the lights went out. We waited in the dark\n\n'
+        '"until the morning came."\n'
+    )
+    a, state = rule_state(_pre(text))
+    t = candidate_table(a, state)
+    names = {c.id: c.name for c in a.characters}
+    assert [q.quote.continues is not None for q in state.qs] == [False, False, True, True]
+    lean = {1: "Kit Marlow", 2: "Ivy Chen", 3: "Kit Marlow"}
+    sure = {1: 2.0, 2: 2.5, 3: 2.0}
+    scores = np.array(
+        [
+            sure[int(q)] if names[t.char_ids[c]] == lean.get(int(q)) else 0.0
+            for q, c in zip(t.quote, t.char, strict=True)
+        ]
+    )
+    choose(state, t.quote, t.char, t.char_ids, scores)
+    assert [names[state.qs[i].speaker] for i in (1, 2, 3)] == ["Kit Marlow"] * 3

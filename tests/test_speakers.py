@@ -525,3 +525,44 @@ def test_speakers_description_relative_to_a_name_with_or_without_the_apostrophe(
         )
         who = _who(analyze_text(text, Config(use_speaker_model=False)))
         assert [w for _, w in who[1:]] == ["Leonard Bast", "Leonard Bast"], possessive
+
+
+def test_speakers_an_epithet_before_a_name_is_the_names_tag() -> None:
+    # "said the unsympathetic Marilla": the description is an epithet of the name after
+    # it, not a speaker of its own ("the unsympathetic").
+    text = (
+        "Marilla Cuthbert sat by the window. Anne came in with the cows.\n\n"
+        '"Where have you been all afternoon?" said the unsympathetic Marilla.\n\n'
+        '"Down by the brook," said Anne.\n\n'
+        '"You were told to come home," returned the less courteous Marilla, and went back to her knitting.\n'
+    )
+    a = analyze_text(text, Config(use_speaker_model=False))
+    who = _who(a)
+    assert who[0] == ('"Where have you been all afternoon?"', "Marilla Cuthbert")
+    assert who[2] == ('"You were told to come home,"', "Marilla Cuthbert")
+    assert not any(c.name.startswith("the ") for c in a.characters)
+
+
+def test_speakers_the_article_before_a_name_belongs_to_the_name() -> None:
+    # '"…" the White Rabbit began.': a name written with its article is read as a tag with
+    # the name first, as "said the White Rabbit" is; alternation alone would say Alice.
+    text = (
+        "Alice sat on the bank. The White Rabbit ran past her, late as ever.\n\n"
+        '"Where is the Duchess?" said Alice.\n\n"Hush! Hush!" said the White Rabbit in a low, hurried tone.\n\n'
+        '"What for?" said Alice.\n\n"Never mind," said the White Rabbit.\n\n'
+        '"She boxed the Queen\'s ears--" the White Rabbit began. Alice gave a little scream of laughter.\n\n'
+        '"Oh, hush!" the White Rabbit whispered in a frightened tone. "The Queen will hear you!"\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[4] == ('"She boxed the Queen\'s ears--"', "the White Rabbit")
+    assert who[5] == ('"Oh, hush!"', "the White Rabbit")
+
+
+def test_speakers_an_utterance_named_as_someones_address() -> None:
+    text = (
+        "Elinor Dashwood called on Mrs. Jennings. Colonel Brandon was there.\n\n"
+        '"Ah! Colonel, what shall we do without the Miss Dashwoods?" was Mrs. Jennings\'s address to him.\n\n'
+        '"I cannot tell," said Colonel Brandon.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[0][1] == "Mrs. Jennings"

@@ -438,8 +438,11 @@ _NOMINAL_TAG = re.compile(
 )
 _NP_STOP = frozenset(
     "with in at to from who whom whose and as of for on by into after before that which but or when while "
-    "then again once too also still just quietly softly".split()
+    "then again once too also still just quietly softly without aloud".split()
 )
+
+#: A capitalised word right after a description ("the unsympathetic Marilla").
+_NAME_AFTER = re.compile(r"[ \t]*\n?[ \t]*[A-Z][a-z]")
 
 
 def _nominal_candidates(text: str, analysis: Analysis, quotes: _Spans, skip: _Spans) -> list[_Cand]:
@@ -464,6 +467,9 @@ def _nominal_candidates(text: str, analysis: Analysis, quotes: _Spans, skip: _Sp
         end = name_start
         for w in kept:  # the words may be split over a line break ("the fat\ngentleman")
             end = text.index(w, end) + len(w)
+        if _NAME_AFTER.match(text, end):
+            # "said the unsympathetic Marilla": an epithet of the name that follows.
+            continue
         k = bisect_right(starts, np_start) - 1
         para_end = paras[k].end if k >= 0 else len(text)
         verb = m.group("v1") or m.group("v2") or ""

@@ -62,6 +62,7 @@ from ficnlp.speaker_features import (
     candidate_table,
     context_features,
     quote_shares,
+    speech_turns,
     turn_distributions,
 )
 
@@ -427,14 +428,16 @@ def choose(
     The quotations of one turn (one paragraph's speech, split by its tags) share a
     speaker: on PDNC 97 % of the rules' multi-quotation turns have one gold speaker. So
     a candidate's score is its softmax share averaged over the turn's quotations (a
-    quotation whose tag names its speaker counts as certain of that speaker).
+    quotation whose tag names its speaker counts as certain of that speaker). The
+    paragraphs of one multi-paragraph speech pool as one turn (:func:`speech_turns`):
+    their mean, not the one most confident piece, decides the speech.
     """
     if len(quote) == 0:
         return
     starts = np.flatnonzero(np.r_[True, quote[1:] != quote[:-1]])
     share = quote_shares(len(state.qs), quote, scores)
-    keys, mean_share = turn_distributions(state, char_ids, quote, char, share)
-    qturn = np.array([q.turn for q in state.qs], np.int64)
+    qturn = speech_turns(state)
+    keys, mean_share = turn_distributions(state, char_ids, quote, char, share, qturn)
     pooled = mean_share[np.searchsorted(keys, qturn[quote] * len(char_ids) + char)]
     # A quotation with a tag of its own keeps its own share: one paragraph may hold two
     # speakers ('"Yep" Addison nodded, … "Drink" he said simply.').

@@ -233,9 +233,11 @@ def _items(text: str, start: int, end: int, index: _Index) -> list[_Item]:
             hit = _alias_at(text, m.start(), end, index)
             if hit is not None:
                 cid, stop = hit
+                name_start = m.start()
                 if out and out[-1].value == "the" and text[out[-1].end : m.start()].strip() == "":
-                    out.pop()
-                out.append(_Item("name", cid, m.start(), stop))
+                    # "the Rabbit": the article is part of the name's item.
+                    name_start = out.pop().start
+                out.append(_Item("name", cid, name_start, stop))
                 pos = stop
                 continue
         w = word.lower()
@@ -284,7 +286,8 @@ _ADDRESS_PREPS = frozenset(
 #: Nouns that name an utterance as someone's ("was Fanny's answer").
 _UTTERANCE_NOUNS = frozenset(
     "answer reply response retort rejoinder remark comment question exclamation cry greeting words thought "
-    "thoughts reflection observation language speech salutation inquiry enquiry protest request advice".split()
+    "thoughts reflection observation language speech salutation inquiry enquiry protest request advice address "
+    "explanation apology farewell assurance".split()
 )
 
 
@@ -733,6 +736,21 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         q.after_name, q.after_strength = rest[1].value, 2
         q.tag = Span(verb.start, rest[1].end)
         return
+    if subj.value == "the" and len(rest) >= 3:
+        # "said the unsympathetic Marilla", "said the less courteous Edmund": an epithet
+        # before a name is the name's.
+        adjs = _description_words(text, rest[1:3])
+        k = len(adjs) + 1
+        if (
+            adjs
+            and k < len(rest)
+            and rest[k].kind == "name"
+            and text[subj.end : rest[k].start].replace("\n", " ").strip(" ").count(" ") == len(adjs) - 1
+            and not possessive_at(text, rest[k].end)
+        ):
+            q.after_name, q.after_strength = rest[k].value, 2
+            q.tag = Span(verb.start, rest[k].end)
+            return
     if subj.value in _DESC_LEADS and len(rest) >= 2:
         words = [rest[0].value, *_description_words(text, rest[1:4])]
         q.after_desc = " ".join(words)

@@ -37,6 +37,10 @@ _FIRST_WORD = re.compile(r"\s*(\S+)")
 #: 100 leaves room for other tools) and it has at least this many non-blank lines.
 _WRAP_WIDTH_RANGE = (50, 100)
 _WRAP_MIN_LINES = 8
+#: Blank lines needed before a hard-wrapped text counts as blank-line separated, and the
+#: text lines per blank line it must average (wrapped paragraphs, not one line each).
+_BLOCKS_MIN = 10
+_BLOCK_LINES = 1.5
 
 
 def decode_bytes(data: bytes, *, source: str = "<bytes>", encoding: str | None = None) -> tuple[str, str]:
@@ -162,20 +166,35 @@ def _wrap_width(text: str, lines: list[tuple[int, int]]) -> int | None:
     return p95 if lo <= p95 <= hi else None
 
 
+def _blank_line_separated(text: str, lines: list[tuple[int, int]]) -> bool:
+    """Whether paragraphs are blocks of several lines between blank lines (Project
+    Gutenberg's layout): at least :data:`_BLOCKS_MIN` blank lines, and on average at least
+    :data:`_BLOCK_LINES` text lines per blank line."""
+    blank = sum(1 for s, e in lines if not text[s:e].strip())
+    return blank >= _BLOCKS_MIN and len(lines) - blank >= _BLOCK_LINES * blank
+
+
 def find_paragraphs(text: str) -> tuple[Span, ...]:
     """Paragraph spans of a plain text, trimmed of surrounding whitespace.
 
     Blank lines always separate paragraphs. A single line break separates them too,
     unless the text is hard-wrapped (its 95th-percentile line length is 50-100 code
-    points) and the next line's first word would not have fitted on this line: the
-    usual test for a soft wrap. So fan fiction with one paragraph per line and
-    Gutenberg-style wrapped novels both come out right.
+    points) and either its paragraphs are blocks of lines between blank lines (Project
+    Gutenberg's layout: then every single line break is a wrap, as wrapping tools leave
+    ragged lines: "…so dusty" ended a 66-character line in a text wrapped at 72, before
+    "and hot," said Diana) or the next line's first word would not have fitted on this
+    line: the usual test for a soft wrap. So fan fiction with one paragraph per line and
+    Gutenberg-style wrapped novels both come out right. Verse inside a block stays one
+    paragraph; the structure stage finds its short lines (lyrics).
 
     Returns:
         Spans sorted by start, non-overlapping, each non-empty.
     """
     lines = line_spans(text)
     width = _wrap_width(text, lines)
+    # In a hard-wrapped text whose paragraphs are blocks between blank lines, a single
+    # line break is always a wrap (a ragged wrap can leave room for the next word).
+    blocks = width is not None and _blank_line_separated(text, lines)
     paragraphs: list[Span] = []
     start: int | None = None
     prev_end = 0
@@ -190,7 +209,9 @@ def find_paragraphs(text: str) -> tuple[Span, ...]:
             continue
         if start is not None:
             soft = False
-            if width is not None:
+            if blocks:
+                soft = True
+            elif width is not None:
                 m = _FIRST_WORD.match(line)
                 next_word = len(m.group(1)) if m else 0
                 soft = prev_len + 1 + next_word > width - 2
