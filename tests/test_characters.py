@@ -455,3 +455,37 @@ def test_characters_possessive_with_the_apostrophe_lost() -> None:
     assert possessive_at("Margaret’s hat", len("Margaret"))
     assert not possessive_at("Margaret sat", len("Margaret"))
     assert not possessive_at("Margaret s1", len("Margaret"))
+
+
+def test_characters_a_rank_as_a_description_is_its_holder() -> None:
+    # "said the general" is General Tilney; General Courteney, named once in passing,
+    # does not make the rank ambiguous. The cluster keeps the name, not the description.
+    text = (
+        "General Tilney came into the room. Catherine Morland rose. He had served under "
+        "General Courteney in his youth, and General Tilney spoke of it often. General Tilney "
+        "liked his house warm; the servants of General Tilney kept the fires high.\n\n"
+        '"Sit down, Miss Morland," said the general.\n\n'
+        '"Thank you," said Catherine.\n\n'
+        '"You are welcome here," said the general, smiling.\n\n'
+        '"Is the tea ready?" asked the general.\n'
+    )
+    a = analyze_text(text)
+    general = _by_name(a, "General Tilney")
+    assert "the general" in general.aliases
+    assert not any(c.name == "the general" for c in a.characters)
+    # Two holders written about as often: the rank stays apart from both.
+    two = text.replace("in his youth", "in his youth, General Courteney and General Courteney again")
+    assert not any("the general" in c.aliases for c in analyze_text(two).characters)
+
+
+def test_characters_a_voice_or_a_crowd_is_not_a_character() -> None:
+    text = (
+        "Ivy Chen knocked at the door of the dark house.\n\n"
+        '"Who is there?" said the voice.\n\n'
+        '"A friend," said Ivy.\n\n'
+        '"Let her in!" cried the crowd.\n\n'
+        '"Come in, then," said the voice.\n'
+    )
+    names = _names(text)
+    assert "the voice" not in names and "the crowd" not in names
+    assert "Ivy Chen" in names

@@ -566,3 +566,16 @@ def test_speakers_an_utterance_named_as_someones_address() -> None:
     )
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who[0][1] == "Mrs. Jennings"
+
+
+def test_speakers_a_wh_clause_subject_is_not_the_speaker() -> None:
+    # "Ivy saw what he was doing, …, and said,": "he" is the subject of the clause "what
+    # he was doing"; the one who speaks is the sentence's subject, Ivy.
+    text = (
+        "Tom Reed walked over to the piano and stood where he could watch the player.\n\n"
+        "Ivy Chen saw what he was doing, and at the first pause, turned to him with a smile, and said,\n\n"
+        '"You mean to frighten me by standing there?"\n\n'
+        '"Not at all."\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[0] == ('"You mean to frighten me by standing there?"', "Ivy Chen")

@@ -43,6 +43,7 @@ from ficnlp.lexicon import (
     MALE_TITLES,
     MILITARY_RANKS,
     NOT_NAMES,
+    RANK_FORMS,
     ROLE_NAMES,
     SPEECH_VERBS,
     TITLES,
@@ -158,6 +159,9 @@ _NEAR_MIN = 5
 # Honorifics written after the name (South Asian usage): "Hamidullah Begum", "Aziz Sahib".
 _POST_TITLES = frozenset("begum sahib sahiba".split())
 _RANK_BEFORE_GIVEN = frozenset("sir lady lord dame".split())
+#: How many times as often as any other holder of a rank a character must be written for
+#: "the <rank>" to be that character (:func:`_cluster`, step 1c).
+_RANK_LEAD = 3
 _MARITAL = frozenset("mr mrs miss ms lady sir lord master mme mlle madam".split())
 
 # Person-evidence weights (set on the ../shared cases and PDNC character lists).
@@ -436,6 +440,9 @@ _NOMINAL_TAG = re.compile(
     rf"(?P<v1>{_VERB_ALT}){_GAP}(?P<np1>the{_GAP}{_NP_WORD}(?:{_GAP}{_NP_WORD}){{0,3}})"
     rf"|(?P<np2>the{_GAP}{_NP_WORD}(?:{_GAP}{_NP_WORD}){{0,2}}?){_GAP}(?P<v2>{_VERB_ALT})\b)"
 )
+#: Heads of descriptions in tags that are not one person ("said the voice", "cried the
+#: crowd"): the speaker is someone else, found by the speaker stage.
+_NOT_PERSON_HEADS = frozenset("voice voices crowd people mob company party audience chorus others".split())
 _NP_STOP = frozenset(
     "with in at to from who whom whose and as of for on by into after before that which but or when while "
     "then again once too also still just quietly softly without aloud".split()
@@ -461,7 +468,7 @@ def _nominal_candidates(text: str, analysis: Analysis, quotes: _Spans, skip: _Sp
             if w in _NP_STOP or w.endswith("ly") or w in SPEECH_VERBS:
                 break
             kept.append(w)
-        if not kept or len(kept) > 3 or kept[-1] in NOT_NAMES:
+        if not kept or len(kept) > 3 or kept[-1] in NOT_NAMES or kept[-1] in _NOT_PERSON_HEADS:
             continue
         name_start = text.index(kept[0], np_start + 3)
         end = name_start
@@ -1138,6 +1145,18 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
         roots.discard(uf.find(k))
         if len(roots) == 1 and genders_agree(k, next(iter(roots))):
             uf.union(next(iter(roots)), k)
+    # 1c. A rank written as a description ("said the general") is the character whose
+    #     name carries that rank (General Tilney): the only one, or the one written at
+    #     least _RANK_LEAD times as often as any other (not General Courteney, named once).
+    for k in keys:
+        if k[0] != "the" or len(k[1]) != 1 or k[1][0] not in RANK_FORMS:
+            continue
+        ranks = {_TITLE_NORMAL.get(f, f) for f in RANK_FORMS[k[1][0]]}
+        holders = sorted({uf.find(f) for f in keys if f[0] in ranks} - {uf.find(k)}, key=lambda r: -uf.count[r])
+        if len(holders) > 1 and uf.count[holders[0]] < _RANK_LEAD * uf.count[holders[1]]:
+            continue
+        if holders and genders_agree(k, holders[0]):
+            uf.union(holders[0], k)
     # 2. Lone names join the one compatible full name that has them as given name or surname.
     first_idx: dict[str, set[Key]] = defaultdict(set)
     last_idx: dict[str, set[Key]] = defaultdict(set)
@@ -1441,10 +1460,13 @@ def _canonical(
         best = max(full, key=lambda k: (given.get(k[1][0], 0), not k[0], forms[k].count, -forms[k].first))
         # "Mrs Charles Musgrove" names his wife: keep the honorific.
         return _display(best, surface) if best[0] == "mrs" else " ".join(best[1])
-    titled = [k for k in members if k[0] and len(k[1]) == 1]
+    titled = [k for k in members if k[0] and k[0] != "the" and len(k[1]) == 1]
     if titled:
         best = max(titled, key=lambda k: (forms[k].count, -forms[k].first))
-        if forms[best].count * 2 >= forms[top].count:
+        # A name beats a description however often the description is used ("the
+        # general" is General Tilney).
+        described = top[0] == "the" and not top[1][0][:1].isupper()
+        if forms[best].count * 2 >= forms[top].count or described:
             return _display(best, surface)
     return _display(top, surface)
 

@@ -28,6 +28,7 @@ __all__ = [
     "MALE_TITLES",
     "NEUTRAL_TITLES",
     "NOT_NAMES",
+    "RANK_FORMS",
     "SPEECH_VERBS",
     "TITLES",
     "are_name_variants",
@@ -53,6 +54,32 @@ NEUTRAL_TITLES = frozenset(
     "mx commander admiral private corporal constable sheriff deputy principal dean governor mayor".split()
 )
 TITLES = MALE_TITLES | FEMALE_TITLES | NEUTRAL_TITLES
+
+#: Ranks and forms of address written as a description ("said the general", "replied the
+#: doctor"), with the forms the rank takes before a name ("General Tilney", "Dr. Bull").
+RANK_FORMS: dict[str, tuple[str, ...]] = {
+    "doctor": ("doctor", "dr"),
+    "colonel": ("colonel", "col"),
+    "captain": ("captain", "capt"),
+    "professor": ("professor", "prof"),
+    "reverend": ("reverend", "rev"),
+    "general": ("general", "gen"),
+    "major": ("major",),
+    "inspector": ("inspector",),
+    "marchioness": ("marchioness",),
+    "count": ("count",),
+    "countess": ("countess",),
+    "duchess": ("duchess",),
+    "duke": ("duke",),
+    "judge": ("judge",),
+    "sergeant": ("sergeant", "sgt"),
+    "mademoiselle": ("mademoiselle", "mlle"),
+    "madame": ("madame", "mme"),
+    "monsieur": ("monsieur", "m"),
+    "squire": ("squire",),
+    "vicar": ("vicar",),
+    "rector": ("rector",),
+}
 # Military ranks, written out (``capt`` is normalised to ``captain`` first): two different
 # ranks on one surname are two people ("General Tilney" and his son "Captain Tilney").
 MILITARY_RANKS = frozenset(

@@ -47,6 +47,7 @@ from ficnlp.lexicon import (
     LETTER,
     MALE_NOUNS,
     MALE_TITLES,
+    RANK_FORMS,
     SPEECH_VERBS,
     TITLES,
     UPPER,
@@ -99,7 +100,7 @@ _PHRASAL_PARTICLES = frozenset("out in up forth".split())
 _SUBJECT_PRONOUNS = {"he": "he/him", "she": "she/her", "i": "narrator", "they": "they/them", "we": "narrator"}
 _PRONOUNS = frozenset(_SUBJECT_PRONOUNS)
 _SUBORDINATORS = frozenset(
-    "when while as if though although because since until till whilst unless whom who that".split()
+    "when while as if though although because since until till whilst unless whom who that what where how why whether".split()
 )
 _PREPOSITIONS = frozenset(
     """to at with of from for by on upon towards toward into onto about after before behind beside
@@ -758,7 +759,7 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         if (
             subj.value == "the"
             and len(words) == 2
-            and (text[rest[1].start : rest[1].start + 1].isupper() or words[1] in _TITLE_FORMS)
+            and (text[rest[1].start : rest[1].start + 1].isupper() or words[1] in RANK_FORMS)
         ):
             # "said the Doctor", and "replied the doctor" when someone's name carries it.
             q.desc_title = words[1]
@@ -1159,30 +1160,6 @@ def _named_last(ids: set[str], pos: int, index: _Index) -> str | None:
     return None
 
 
-#: Short forms of titles written in full in tags ("said the Doctor" for Dr. Bull).
-_TITLE_FORMS = {
-    "doctor": ("doctor", "dr"),
-    "colonel": ("colonel", "col"),
-    "captain": ("captain", "capt"),
-    "professor": ("professor", "prof"),
-    "reverend": ("reverend", "rev"),
-    "general": ("general", "gen"),
-    "major": ("major",),
-    "inspector": ("inspector",),
-    "marchioness": ("marchioness",),
-    "count": ("count",),
-    "countess": ("countess",),
-    "duchess": ("duchess",),
-    "duke": ("duke",),
-    "judge": ("judge",),
-    "sergeant": ("sergeant", "sgt"),
-    "mademoiselle": ("mademoiselle", "mlle"),
-    "madame": ("madame", "mme"),
-    "monsieur": ("monsieur", "m"),
-    "squire": ("squire",),
-    "vicar": ("vicar",),
-    "rector": ("rector",),
-}
 #: How far back (code points) a title holder must have been named.
 _TITLE_WINDOW = 6000
 
@@ -1194,7 +1171,7 @@ def _title_holder(title: str, pos: int, index: _Index, chars: dict[str, Characte
     those, the one named last in the narration of the last :data:`_TITLE_WINDOW` code
     points, else the only one in the story.
     """
-    forms = _TITLE_FORMS.get(title)
+    forms = RANK_FORMS.get(title)
     if forms is None:
         return None
     holders = {
