@@ -579,3 +579,19 @@ def test_speakers_a_wh_clause_subject_is_not_the_speaker() -> None:
     )
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who[0] == ('"You mean to frighten me by standing there?"', "Ivy Chen")
+
+
+def test_speakers_a_possessors_body_part_makes_a_beat() -> None:
+    # "Ivy's eyebrows went up" is Ivy's beat, as "Ivy frowned" would be, after the quote
+    # or before it; alternation alone would give both lines to Tom.
+    text = (
+        "Ivy Chen and Tom Reed sat at the kitchen table.\n\n"
+        '"You told her?" asked Tom.\n\n'
+        '"I did."\n\n'
+        '"Of course I did." Ivy\'s eyebrows went up.\n\n'
+        '"Fine," said Tom.\n\n'
+        'Ivy\'s dark eyes narrowed. "Fine?"\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[2] == ('"Of course I did."', "Ivy Chen")
+    assert who[4] == ('"Fine?"', "Ivy Chen")

@@ -596,6 +596,10 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
                 # "Hamidullah's voice said": the voice is the person's.
                 q.after_name, q.after_strength = first.value, 2
                 q.tag = Span(first.start, verb2.end)
+            elif (part := _body_part(items, 1)) is not None:
+                # '"Of course--why not?" Dallas's eyebrows went up.': a beat of the possessor.
+                q.after_name, q.after_strength = first.value, 1
+                q.tag = Span(first.start, part.end)
             return
         heard = _heard_say(items, 1)
         if heard is not None:
@@ -783,6 +787,23 @@ def _description_words(text: str, items: list[_Item]) -> list[str]:
     return words
 
 
+#: Parts of a person that make a beat of their possessor ("Dallas's eyebrows went up").
+_BODY_PARTS = frozenset(
+    "eyes eye brows eyebrows brow face lips lip mouth hand hands head cheeks cheek smile expression glance "
+    "gaze shoulders jaw chin fingers arms features countenance".split()
+)
+
+
+def _body_part(items: list[_Item], k: int) -> _Item | None:
+    """The body part at ``items[k]`` or after one adjective there ("eyes", "dark eyes"), if any."""
+    for it in items[k : k + 2]:
+        if it.kind != "word":
+            return None
+        if it.value in _BODY_PARTS:
+            return it
+    return None
+
+
 def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
     """Read the narration before a quote: the subject of its last speech verb, else of its last sentence."""
     seg = text[start:end]
@@ -901,7 +922,8 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
     while k < len(items) - 1 and items[k].kind == "word" and items[k].value in _SUBJECT_LEADS:
         k += 1
     lead = items[k]
-    if lead.kind == "name" and not possessive_at(text, lead.end):
+    if lead.kind == "name" and (not possessive_at(text, lead.end) or _body_part(items, k + 1) is not None):
+        # "Addison's eyes widened." is a beat of Addison's, as "Addison frowned." is.
         q.before_name, q.before_strength = lead.value, 1
         return
     if lead.kind == "pro" and lead.value in ("he", "she", "i") and k == 0:
