@@ -489,3 +489,19 @@ def test_characters_a_voice_or_a_crowd_is_not_a_character() -> None:
     names = _names(text)
     assert "the voice" not in names and "the crowd" not in names
     assert "Ivy Chen" in names
+
+
+def test_characters_a_given_name_written_far_more_often_as_a_ranked_surname() -> None:
+    # "Fitzwilliam" is Colonel Fitzwilliam's surname (written so again and again) and the
+    # given name of Fitzwilliam Darcy (written once): the bare name is the colonel.
+    text = (
+        "Colonel Fitzwilliam came into the room with Fitzwilliam Darcy. Colonel Fitzwilliam "
+        "bowed to Elizabeth, and Colonel Fitzwilliam sat down; Mr. Darcy stood by the window. "
+        "Colonel Fitzwilliam talked of Kent.\n\n"
+        '"I can answer your question," said Fitzwilliam.\n\n'
+        '"Can you?" said Elizabeth.\n'
+    )
+    a = analyze_text(text)
+    assert "Fitzwilliam" in _by_name(a, "Colonel Fitzwilliam").aliases
+    darcy = next(c for c in a.characters if "Mr. Darcy" in c.names)
+    assert "Fitzwilliam" not in darcy.names

@@ -1173,6 +1173,10 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
         if k[0] in younger and k[1][0] not in surnames_of[uf.find(k)]:
             if len(k[1]) >= 2 or surnames_of[uf.find(k)]:
                 younger[k[0]].add(uf.find(k))
+    titled_by_surname: dict[str, list[Key]] = defaultdict(list)
+    for k in singles:
+        if k[0] and k[0] != "the":
+            titled_by_surname[k[1][0]].append(k)
     # Given names first, so that clusters have their pronoun votes when bare surnames,
     # which may need a gender, come to join them.
     order = sorted(singles, key=lambda k: (not k[0] and k[1][0] not in first_idx, -forms[k].count))
@@ -1246,6 +1250,18 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
                     uf.union(only, k)
             continue
         cands = as_first or as_last
+        if as_first:
+            # A given name that is also another character's surname after a rank, written
+            # far more often so ("Fitzwilliam": Colonel Fitzwilliam some 30 times, the
+            # given name of Fitzwilliam Darcy twice), waits for its titled form (step 3).
+            ranked_forms = [
+                t
+                for t in titled_by_surname.get(tok, ())
+                if t[0] not in _GIVEN_NAME_TITLES and uf.find(t) not in as_first
+            ]
+            as_given = sum(forms[f].count for f in first_idx[tok])
+            if ranked_forms and sum(forms[t].count for t in ranked_forms) >= _RANK_LEAD * as_given:
+                cands = set()
         if len(as_first) > 1:
             # A given name shared by a character and people named in passing (at most
             # twice: "William Rodney" against the poet "William Cowper") is the character's.
