@@ -595,3 +595,21 @@ def test_speakers_a_possessors_body_part_makes_a_beat() -> None:
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who[2] == ('"Of course I did."', "Ivy Chen")
     assert who[4] == ('"Fine?"', "Ivy Chen")
+
+
+def test_speakers_more_ways_a_tag_names_the_speaker() -> None:
+    # "was all Lady Hale's reply", "was uttered by Captain Ward", "sighed pleasure-loving
+    # Miss Derwent": each names its speaker, where alternation would say someone else.
+    text = (
+        "Lady Hale, Captain Ward and Miss Derwent sat in the drawing-room. Miss Derwent smiled.\n\n"
+        '"Good evening, Miss Derwent," said Captain Ward.\n\n'
+        '"Thank God!" was uttered by Captain Ward.\n\n'
+        '"Indeed," said Lady Hale.\n\n'
+        '"That may be, sister," was all Lady Hale\'s reply.\n\n'
+        '"It will rain," said Miss Derwent.\n\n'
+        '"Why does one never think of others?" sighed pleasure-loving Miss Derwent.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[1] == ('"Thank God!"', "Captain Ward")
+    assert who[3] == ('"That may be, sister,"', "Lady Hale")
+    assert who[5] == ('"Why does one never think of others?"', "Miss Derwent")

@@ -285,6 +285,8 @@ _ADDRESS_PREPS = frozenset(
 
 
 #: Nouns that name an utterance as someone's ("was Fanny's answer").
+#: Past participles of a passive speech tag ("was uttered by Captain Wentworth").
+_PASSIVE_SPEECH = frozenset("said uttered spoken whispered added answered replied cried exclaimed murmured".split())
 _UTTERANCE_NOUNS = frozenset(
     "answer reply response retort rejoinder remark comment question exclamation cry greeting words thought "
     "thoughts reflection observation language speech salutation inquiry enquiry protest request advice address "
@@ -656,14 +658,25 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             q.after_pro = "he" if possessor[0].value == "his" else "she"
             q.tag = Span(first.start, noun.end)
         return
-    if first.kind == "word" and first.value in ("was", "were", "came") and rest and rest[0].kind == "name":
-        # '"Yes," was Fanny's humble answer': the utterance named as someone's.
-        utterer = rest[0]
+    if possessor and possessor[0].kind == "name":
+        # '"Yes," was Fanny's humble answer', "was all Lady Bertram's reply": the
+        # utterance named as someone's.
+        utterer = possessor[0]
         if possessive_at(text, utterer.end):
-            noun = next((it for it in rest[1:4] if it.kind == "word" and it.value in _UTTERANCE_NOUNS), None)
+            noun = next((it for it in possessor[1:4] if it.kind == "word" and it.value in _UTTERANCE_NOUNS), None)
             if noun is not None:
                 q.after_name, q.after_strength = utterer.value, 2
                 q.tag = Span(first.start, noun.end)
+        return
+    if (
+        len(possessor) > 2
+        and possessor[0].value in _PASSIVE_SPEECH
+        and possessor[1].value == "by"
+        and possessor[2].kind == "name"
+    ):
+        # '"Thank God!" was uttered by Captain Wentworth': the agent speaks.
+        q.after_name, q.after_strength = possessor[2].value, 2
+        q.tag = Span(first.start, possessor[2].end)
         return
     verb = first
     if verb.value.endswith("ly") and rest:
@@ -771,6 +784,16 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         # "said old Jolyon"
         q.after_name, q.after_strength = rest[1].value, 2
         q.tag = Span(verb.start, rest[1].end)
+    elif (
+        len(rest) >= 3
+        and rest[2].kind == "name"
+        and rest[1].kind == "word"
+        and text[subj.end : rest[1].start] == "-"
+        and subj.value not in _PREPOSITIONS
+    ):
+        # "sighed pleasure-loving Miss Derek": a hyphenated epithet before the name.
+        q.after_name, q.after_strength = rest[2].value, 2
+        q.tag = Span(verb.start, rest[2].end)
 
 
 def _description_words(text: str, items: list[_Item]) -> list[str]:
