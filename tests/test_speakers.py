@@ -613,3 +613,19 @@ def test_speakers_more_ways_a_tag_names_the_speaker() -> None:
     assert who[1] == ('"Thank God!"', "Captain Ward")
     assert who[3] == ('"That may be, sister,"', "Lady Hale")
     assert who[5] == ('"Why does one never think of others?"', "Miss Derwent")
+
+
+def test_speakers_the_tag_closing_a_long_paragraph_and_a_parenthesis_in_a_while_clause() -> None:
+    # The previous paragraph is long, but its last sentence is the tag ("Captain Ward
+    # said--"); and "while Ivy, thoughtful again, said:" is Ivy's own clause.
+    long_narration = "The rain had not stopped all morning, and the house was cold. " * 12
+    text = (
+        "Captain Ward and Lady Hale sat by the fire.\n\n"
+        '"It will rain," said Lady Hale.\n\n'
+        f"{long_narration}Two minutes after she came in, Captain Ward said--\n\n"
+        '"We will write the letter now."\n\n'
+        '"All right, Tom," called Lady Hale, while Ivy Chen, thoughtful again, said: "I wish we had a boy."\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[1] == ('"We will write the letter now."', "Captain Ward")
+    assert who[3] == ('"I wish we had a boy."', "Ivy Chen")

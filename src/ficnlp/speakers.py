@@ -116,8 +116,8 @@ _TITLE_WORDS = re.compile(r"\b(?:" + "|".join(sorted(TITLES, key=len, reverse=Tr
 _ANTECEDENT_WINDOW = 3000
 #: A gap of narration longer than this (code points) between two quotes ends a conversation.
 _CONVERSATION_GAP = 1200
-#: Narration before a quote longer than this (code points) is too far for a tag in the
-#: previous paragraph to belong to it.
+#: A last sentence of the previous paragraph longer than this (code points) is too long
+#: for its open clause to be a tag of the quote after it.
 _PREV_TAG_REACH = 600
 
 #: ``kind`` codes the ranker sees.
@@ -448,7 +448,11 @@ def _rules(analysis: Analysis) -> RuleState:
                 tail = text[prev.start : prev.end].rstrip()
                 prev_members = by_para.get(p_idx - 1, [])
                 start = qs[prev_members[-1]].quote.span.end if prev_members else prev.start
-                if tail[-1:] in ",:;—-" and prev.end - start < _PREV_TAG_REACH and text[start : prev.end].strip():
+                if (
+                    tail[-1:] in ",:;—-"
+                    and prev.end - _last_sentence_start(text, start, prev.end) < _PREV_TAG_REACH
+                    and text[start : prev.end].strip()
+                ):
                     _read_before(text, q, start, prev.end, index)
                     q.before_prev_para = q.before_name is not None or q.before_pro is not None
                 elif not prev_members and tail[-1:] in ".!":
@@ -899,7 +903,17 @@ def _read_before(text: str, q: _Q, start: int, end: int, index: _Index) -> None:
                 # "when she ceased speaking, replied": the subordinate clause's subject
                 # is skipped; but "when Mary interrupted her by exclaiming", "by Lydia,
                 # who … cried", "before John Thorpe came … calling out" are the speaker.
-                runs_on = prev in _SUBORDINATORS and not any(c in text[it.end : verb.start] for c in ",;:")
+                # "while Margaret, thoughtful again, said:": a parenthesis with no verb
+                # of its own keeps the clause running on to the speech verb.
+                between = items[k + 1 : verb_k]
+                runs_on = prev in _SUBORDINATORS and (
+                    not any(c in text[it.end : verb.start] for c in ",;:")
+                    or (
+                        not any(c in text[it.end : verb.start] for c in ";:")
+                        and len(between) <= 3
+                        and all(b.kind == "word" and not b.value.endswith(("ed", "ing")) for b in between)
+                    )
+                )
                 relative = k + 1 < verb_k and items[k + 1].value == "who"
                 # A participle tag ("calling out") belongs to the nearest subject; a
                 # finite one ("replied") to the main clause's.
