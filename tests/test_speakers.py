@@ -629,3 +629,16 @@ def test_speakers_the_tag_closing_a_long_paragraph_and_a_parenthesis_in_a_while_
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who[1] == ('"We will write the letter now."', "Captain Ward")
     assert who[3] == ('"I wish we had a boy."', "Ivy Chen")
+
+
+def test_speakers_a_capitalised_title_alone_names_its_holder() -> None:
+    # "returned Mademoiselle" is Mademoiselle Reisz, as "said the Doctor" is Dr. Bull,
+    # though she spoke the turn before and alternation would give the line to Edna.
+    text = (
+        "Edna Pontellier called on Mademoiselle Reisz, who was at the piano.\n\n"
+        '"Did you want me to come?" asked Edna.\n\n'
+        '"I had not thought much about it," said Mademoiselle Reisz.\n\n'
+        '"Nor will I think of it now," returned Mademoiselle, with a shrug.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[2] == ('"Nor will I think of it now,"', "Mademoiselle Reisz")

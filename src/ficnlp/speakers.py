@@ -784,6 +784,11 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
         ):
             # "said the Doctor", and "replied the doctor" when someone's name carries it.
             q.desc_title = words[1]
+    elif subj.kind == "word" and subj.value in RANK_FORMS and text[subj.start : subj.start + 1].isupper():
+        # "answered Mademoiselle" (Mademoiselle Reisz): a capitalised title alone names
+        # the character who holds it, as "said the Doctor" does.
+        q.after_desc = q.desc_title = subj.value
+        q.tag = Span(verb.start, subj.end)
     elif len(rest) >= 2 and rest[1].kind == "name" and subj.value not in _PREPOSITIONS:
         # "said old Jolyon"
         q.after_name, q.after_strength = rest[1].value, 2
