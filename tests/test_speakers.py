@@ -642,3 +642,18 @@ def test_speakers_a_capitalised_title_alone_names_its_holder() -> None:
     )
     who = _who(analyze_text(text, Config(use_speaker_model=False)))
     assert who[2] == ('"Nor will I think of it now,"', "Mademoiselle Reisz")
+
+
+def test_speakers_an_utterance_from_a_name_and_a_voice_heard() -> None:
+    # '"…" from Captain Ward, who …' and '"…" she heard Tom Reed say': the name speaks,
+    # where alternation would give the lines to someone else.
+    text = (
+        "Lady Hale, Captain Ward and Tom Reed sat in the hall.\n\n"
+        '"Good morning," said Captain Ward.\n\n'
+        '"God bless you!" from Captain Ward, who was leaving.\n\n'
+        '"Goodbye," said Lady Hale.\n\n'
+        'She went to the door. "Of course I agree," she heard Tom Reed say, in a strange voice.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[1] == ('"God bless you!"', "Captain Ward")
+    assert who[3] == ('"Of course I agree,"', "Tom Reed")

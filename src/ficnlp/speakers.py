@@ -637,9 +637,21 @@ def _read_after(text: str, q: _Q, end: int, index: _Index) -> None:
             q.tag = Span(first.start, (nxt.end if nxt is not None else first.end))
         return
     if first.kind == "pro":
+        heard = _heard_say(items, 1)
+        if heard is not None:
+            # '"…" she heard Ralph say': the one heard speaks.
+            q.after_name, q.after_strength = heard.value, 2
+            q.tag = Span(heard.start, heard.end)
+            return
         if nxt is not None and nxt.kind == "word":
             q.after_pro = first.value
             q.after_pro_speech = nxt.value in SPEECH or _phrasal(items, nxt)
+            q.tag = Span(first.start, nxt.end)
+        return
+    if first.kind == "word" and first.value == "from" and nxt is not None and nxt.kind == "name":
+        # '"M--m--m--m!" from Mr. Wilcox, who …': the utterance came from the name.
+        if text[first.end : nxt.start].strip() == "":
+            q.after_name, q.after_strength = nxt.value, 2
             q.tag = Span(first.start, nxt.end)
         return
     if first.kind == "word" and first.value == "the" and nxt is not None and nxt.kind == "name":
