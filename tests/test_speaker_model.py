@@ -400,3 +400,15 @@ def test_speaker_model_a_multi_paragraph_speech_is_decided_by_all_its_paragraphs
     )
     choose(state, t.quote, t.char, t.char_ids, scores)
     assert [names[state.qs[i].speaker] for i in (1, 2, 3)] == ["Kit Marlow"] * 3
+
+
+def test_speaker_model_a_description_tag_in_a_story_of_one_character() -> None:
+    # "said the voice" is no character, and Ivy is the story's only one: the description's
+    # candidates are however many characters there are (this once raised IndexError).
+    text = "Ivy Chen stood alone in the dark hall.\n\n" + "".join(
+        f'"Who is there, number {i}?" said the voice.\n\n"Only me," said Ivy.\n\n' for i in range(8)
+    )
+    a = analyze_text(text)
+    assert [c.name for c in a.characters] == ["Ivy Chen"]
+    assert len(a.quotes) == 16 >= MIN_QUOTES
+    assert all(q.speaker_id == a.characters[0].id for q in a.quotes[1::2])

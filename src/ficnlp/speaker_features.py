@@ -376,6 +376,8 @@ def _length_without_cr(text: str) -> Callable[[np.ndarray, np.ndarray], np.ndarr
     return length
 
 
+#: Characters a descriptive tag most often comes with that become its quotation's candidates.
+DESC_CANDIDATES = 2
 #: Code points around a described speaker's paragraph searched for the names it may stand for.
 _DESC_REACH = 1500
 
@@ -754,8 +756,10 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
     )
     dq = np.flatnonzero(desc_key >= 0)
     if len(dq):
-        for k in range(2):
-            top = np.argsort(-desc_share, axis=1, kind="stable")[:, k]
+        # Each description's 2 leading characters (fewer when the story has fewer).
+        order = np.argsort(-desc_share, axis=1, kind="stable")
+        for k in range(min(DESC_CANDIDATES, n_chars)):
+            top = order[:, k]
             tc = np.where(desc_share[np.arange(len(desc_share)), top] > 0, top, -1)
             add(tc[desc_key[dq]], 40 + k, dq)
     all_q = np.concatenate(src_q)
