@@ -1173,10 +1173,11 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
         if k[0] in younger and k[1][0] not in surnames_of[uf.find(k)]:
             if len(k[1]) >= 2 or surnames_of[uf.find(k)]:
                 younger[k[0]].add(uf.find(k))
-    titled_by_surname: dict[str, list[Key]] = defaultdict(list)
+    # One-word names written with a title, by the word ("Fitzwilliam": Colonel Fitzwilliam).
+    titled_by_tok: dict[str, list[Key]] = defaultdict(list)
     for k in singles:
-        if k[0] and k[0] != "the":
-            titled_by_surname[k[1][0]].append(k)
+        if k[0]:
+            titled_by_tok[k[1][0]].append(k)
     # Given names first, so that clusters have their pronoun votes when bare surnames,
     # which may need a gender, come to join them.
     order = sorted(singles, key=lambda k: (not k[0] and k[1][0] not in first_idx, -forms[k].count))
@@ -1256,8 +1257,8 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
             # given name of Fitzwilliam Darcy twice), waits for its titled form (step 3).
             ranked_forms = [
                 t
-                for t in titled_by_surname.get(tok, ())
-                if t[0] not in _GIVEN_NAME_TITLES and uf.find(t) not in as_first
+                for t in titled_by_tok.get(tok, ())
+                if t[0] != "the" and t[0] not in _GIVEN_NAME_TITLES and uf.find(t) not in as_first
             ]
             as_given = sum(forms[f].count for f in first_idx[tok])
             if ranked_forms and sum(forms[t].count for t in ranked_forms) >= _RANK_LEAD * as_given:
@@ -1297,10 +1298,6 @@ def _cluster(forms: dict[Key, _Stats], near: dict[Key, Counter[str]] | None = No
             uf.union(next(iter(cands)), k)
     # 3. A bare name joins its one titled form (or the man's, among several).
     given_tokens = {k[1][0] for k in full}
-    titled_by_tok: dict[str, list[Key]] = defaultdict(list)
-    for k in singles:
-        if k[0]:
-            titled_by_tok[k[1][0]].append(k)
     for k in singles:
         if k[0] or uf.find(k) != k:
             continue

@@ -284,9 +284,9 @@ _ADDRESS_PREPS = frozenset(
 )
 
 
-#: Nouns that name an utterance as someone's ("was Fanny's answer").
 #: Past participles of a passive speech tag ("was uttered by Captain Wentworth").
 _PASSIVE_SPEECH = frozenset("said uttered spoken whispered added answered replied cried exclaimed murmured".split())
+#: Nouns that name an utterance as someone's ("was Fanny's answer").
 _UTTERANCE_NOUNS = frozenset(
     "answer reply response retort rejoinder remark comment question exclamation cry greeting words thought "
     "thoughts reflection observation language speech salutation inquiry enquiry protest request advice address "
