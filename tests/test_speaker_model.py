@@ -412,3 +412,34 @@ def test_speaker_model_a_description_tag_in_a_story_of_one_character() -> None:
     assert [c.name for c in a.characters] == ["Ivy Chen"]
     assert len(a.quotes) == 16 >= MIN_QUOTES
     assert all(q.speaker_id == a.characters[0].id for q in a.quotes[1::2])
+
+
+def test_speaker_features_an_address_form_leans_to_the_one_who_uses_it() -> None:
+    # Only Kit calls her father "papa" in tagged speech, and only Ivy says "my dear"; in
+    # the last scene two untagged turns use those forms, and each leans to its user.
+    scenes = [
+        "Kit Marlow sat with her father, Abel Marlow. Ivy Chen poured the tea.\n\n"
+        '"Are you tired, papa?" said Kit.\n\n"Not at all, my dear," said Ivy.\n\n"Good," said Abel.\n',
+        'Kit Marlow and Ivy Chen walked out with Abel.\n\n"Wait for me, papa!" cried Kit.\n\n'
+        '"Slowly, my dear," said Ivy.\n\n"I am waiting," said Abel.\n',
+        "Kit Marlow and Ivy Chen sat in the garden with Abel Marlow.\n\n"
+        '"Shall we go in, papa?"\n\n"In a minute, my dear."\n',
+    ]
+    t, rows = _table_rows("\n* * *\n\n".join(scenes))
+    papa, dear = 6, 7  # quotations 0-5 are tagged with their speakers' names: no candidates
+    assert t.X[rows[(papa, "Kit Marlow")], _col("form_assoc")] > 0
+    assert t.X[rows[(papa, "Kit Marlow")], _col("form_top")] == 1
+    assert t.X[rows[(papa, "Ivy Chen")], _col("form_assoc")] == 0
+    assert t.X[rows[(dear, "Ivy Chen")], _col("form_top")] == 1
+    assert t.X[rows[(dear, "Kit Marlow")], _col("form_top")] == 0
+
+
+def test_rules_read_address_forms_set_off_by_punctuation() -> None:
+    text = (
+        "Kit Marlow sat with Ivy Chen.\n\n"
+        '"Ivy, come here," said Kit. "Yes, papa. My dear, wait!"\n\n'
+        '"Oh dear! I love my dear friend," said Ivy Chen.\n'
+    )
+    _a, state = rule_state(_pre(text))
+    # A name addressed, as written; nouns of address set off by punctuation, not "Oh dear!".
+    assert [q.address_forms for q in state.qs] == [("ivy",), ("papa", "my dear"), ()]

@@ -47,7 +47,7 @@ __all__ = [
 
 #: Bumped whenever a feature's meaning or order changes; a model trained on another
 #: version is refused on load.
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 
 #: Feature names, in column order. ``q_`` features describe the quotation, ``c_`` the
 #: candidate, the rest the pair.
@@ -145,6 +145,8 @@ FEATURES = (
     "self_gender_agree",
     "desc_assoc",
     "desc_top",
+    "form_assoc",
+    "form_top",
 )
 
 #: Turns searched back and ahead for an anchor naming a candidate.
@@ -447,6 +449,41 @@ def _description_association(
         for c in set(mchar[lo:hi].tolist()) - partners:
             share[k, c] += 1
     return desc_key, share / (n[:, None] + 2.0)
+
+
+def _address_association(
+    state: RuleState, fixed_q: np.ndarray, rule_sp: np.ndarray, n_chars: int
+) -> tuple[list[list[int]], np.ndarray]:
+    """How much each character uses each address form ("Lizzy", "papa", "my dear").
+
+    Only quotations whose own tag names their speaker count (the rules' surest
+    attributions): each votes once for its speaker under each of its address forms
+    (:attr:`ficnlp.speakers._Q.address_forms`). A form's share for a character is its
+    votes over the form's votes + 2 (smoothing, so that one use is weak evidence).
+
+    Args:
+        state: the rules' state.
+        fixed_q: ``(quotes,)`` whether a quotation's own tag names its speaker.
+        rule_sp: ``(quotes,)`` the rules' speaker index, -1 for none.
+        n_chars: number of characters.
+
+    Returns:
+        ``(forms_of, share)``: per quotation, its address forms' numbers, and
+        ``(forms, n_chars)`` float64 shares.
+
+    Source: habitual forms of address mark speaker relationships (Brown & Gilman 1960,
+    "The pronouns of power and solidarity"); in Pride and Prejudice only Mr. Bennet and
+    Mrs. Bennet call Elizabeth "Lizzy".
+    """
+    keys: dict[str, int] = {}
+    forms_of = [[keys.setdefault(f, len(keys)) for f in q.address_forms] for q in state.qs]
+    share = np.zeros((len(keys), n_chars), np.float64)
+    if not keys:
+        return forms_of, share
+    for i in np.flatnonzero(fixed_q & (rule_sp >= 0)).tolist():
+        for k in forms_of[i]:
+            share[k, rule_sp[i]] += 1
+    return forms_of, share / (share.sum(axis=1, keepdims=True) + 2.0)
 
 
 def _clip(a: np.ndarray, lo: int | None, hi: int | None) -> np.ndarray:
@@ -762,6 +799,7 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
             top = order[:, k]
             tc = np.where(desc_share[np.arange(len(desc_share)), top] > 0, top, -1)
             add(tc[desc_key[dq]], 40 + k, dq)
+    forms_of, form_share = _address_association(state, fixed_q, rule_sp, n_chars)
     all_q = np.concatenate(src_q)
     all_c = np.concatenate(src_c)
     all_p = np.minimum(np.concatenate(src_p), (1 << 20) - 1).astype(np.int64)
@@ -1025,6 +1063,21 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
         best_d = desc_share.max(axis=1)
         put("desc_assoc", ds)
         put("desc_top", (dk >= 0) & (ds > 0) & (ds >= best_d[_clip(dk, 0, None)]))
+    if len(form_share):
+        # Per quotation, each character's best share over the quotation's forms.
+        qf = np.zeros(n_pairs, np.float64)
+        top = np.zeros(n_pairs, bool)
+        best_f = form_share.max(axis=1)
+        starts_p = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        for i, fs in enumerate(forms_of):
+            if not fs or not counts[i]:
+                continue
+            rows = slice(int(starts_p[i]), int(starts_p[i] + counts[i]))
+            sub = form_share[fs][:, pc[rows]]
+            qf[rows] = sub.max(axis=0)
+            top[rows] = ((sub > 0) & (sub >= best_f[fs][:, None])).any(axis=0)
+        put("form_assoc", qf)
+        put("form_top", top)
     # The paragraph of narration alone just before a paragraph-initial quotation.
     gap_kind, gap_subj, gap_pro = _gap_paragraphs(analysis, state, mpos, mchar, subj, narrator_i)
     on_subj = pc == gap_subj[pq]

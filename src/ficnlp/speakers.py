@@ -138,6 +138,7 @@ class _Q:
     tag: Span | None = None
     addressees: tuple[str, ...] = ()
     vocatives: tuple[str, ...] = ()
+    address_forms: tuple[str, ...] = ()  # how the quote addresses someone, lower-cased ("lizzy", "papa")
     # What the tag reading found (used by the rules and by the ranker's features).
     after_name: str | None = None
     after_strength: int = 0  # 2: a speech verb next to the name; 1: a gesture ("Alex smirked")
@@ -418,7 +419,9 @@ def _rules(analysis: Analysis) -> RuleState:
     para_starts = [p.start for p in paragraphs]
     qs = [_Q(q, max(0, bisect_right(para_starts, q.span.start) - 1)) for q in analysis.quotes]
     for q in qs:
-        q.vocatives = tuple(_vocatives(text, q.quote, index))
+        addressed = _vocative_mentions(text, q.quote, index)
+        q.vocatives = tuple(dict.fromkeys(m.character_id for m in addressed))
+        q.address_forms = _address_forms(text, q.quote, addressed)
     by_para: dict[int, list[int]] = {}
     for i, q in enumerate(qs):
         by_para.setdefault(q.para, []).append(i)
@@ -1614,15 +1617,15 @@ _VOC_FINAL_LEADS = frozenset("you it now please sorry okay ok alright too again 
 _COPULAS = frozenset("is was isn't wasn't isn’t wasn’t".split())
 
 
-def _vocatives(text: str, quote: Quote, index: _Index) -> list[str]:
-    """Characters addressed by name inside the quote (``"Fine, Kitty."``, ``"Kitty, come"``).
+def _vocative_mentions(text: str, quote: Quote, index: _Index) -> list[Mention]:
+    """Name mentions inside the quote that address someone (``"Fine, Kitty."``, ``"Kitty, come"``).
 
     A name is addressed when set off by punctuation or after a greeting word
     (:data:`_VOC_LEADS`), or when it ends its sentence after ``you``, ``it`` (not after
     a copula) or one of a few adverbs (:data:`_VOC_FINAL_LEADS`: ``"What happened
-    Addie?"``).
+    Addie?"``). The quotation's vocatives are these mentions' characters.
     """
-    out: list[str] = []
+    out: list[Mention] = []
     for m in index.between(quote.span.start, quote.span.end):
         before = text[quote.span.start + 1 : m.span.start].rstrip()
         after = text[m.span.end : quote.span.end - 1].lstrip()
@@ -1634,9 +1637,39 @@ def _vocatives(text: str, quote: Quote, index: _Index) -> list[str]:
             copula = last == "it" and len(words) >= 2 and words[-2].lower() in _COPULAS
             lead_ok = after[:1] in ("", ".", "!", "?", "…") and not copula
         trail_ok = after == "" or after[:1] in ",.!?;—–-…"
-        if lead_ok and trail_ok and m.character_id not in out:
-            out.append(m.character_id)
+        if lead_ok and trail_ok:
+            out.append(m)
     return out
+
+
+#: Common nouns of address set off by punctuation ("Yes, papa.", "Come here, child,",
+#: "my dear, …"): with the names a quote addresses, a speaker's habitual address forms.
+_ADDRESS_WORDS = (
+    "my dear fellow|my dear child|my dear boy|my dear girl|my dear|my love|my darling|my boy|my girl|"
+    "my child|my friend|my lord|my lady|old man|old chap|old fellow|old boy|old girl|your ladyship|"
+    "your honour|your honor|your majesty|your excellency|sir|ma'am|ma’am|madam|madame|mademoiselle|"
+    "papa|pa|mamma|mama|mummy|mother|father|mom|mum|dad|daddy|child|darling|dear|dearest|honey|sweetheart|"
+    "love|uncle|aunt|auntie|aunty|miss|sister|brother|son|gentlemen|ladies|boys|girls|kid|mate|buddy|man"
+)
+_ADDRESS_WORD = re.compile(
+    rf"(?:^|(?<=[,;.!?—–…]))[\s\"“”‘’']*({_ADDRESS_WORDS})(?=[ \t]*(?:[,.!?;—–…]|[\"”’']?$))",
+    re.IGNORECASE,
+)
+
+
+def _address_forms(text: str, quote: Quote, addressed: list[Mention]) -> tuple[str, ...]:
+    """How a quotation addresses its hearer, lower-cased: the names it addresses as
+    written (``lizzy``, ``miss bennet``) and the nouns of address set off by
+    punctuation (:data:`_ADDRESS_WORDS`: ``papa``, ``my dear``), each once.
+
+    Characters keep their address forms through a novel (a father's "Lizzy", a
+    child's "Papa"), so the ranker compares these with the forms in each character's
+    own tagged speech (:mod:`ficnlp.speaker_features`).
+    """
+    forms = [" ".join(text[m.span.start : m.span.end].split()).lower() for m in addressed]
+    body = text[quote.span.start : quote.span.end]
+    forms += [m.group(1).lower().replace("’", "'") for m in _ADDRESS_WORD.finditer(body)]
+    return tuple(dict.fromkeys(forms))
 
 
 def _addressees(q: _Q, qs: list[_Q], i: int) -> tuple[str, ...]:
