@@ -1270,6 +1270,7 @@ CONTEXT_FEATURES = (
     "p_conv",
     "p_conv_rank",
     "p_conv_turns",
+    "p_form",
 )
 
 
@@ -1463,4 +1464,26 @@ def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray
     crank = np.empty(n_pairs, np.float32)
     crank[order] = np.arange(n_pairs) - starts[pq[order]]
     out[:, cols["p_conv_rank"]] = crank
+    # Address forms, counted over every quotation with the first pass's shares (soft
+    # counts) and the rules' tagged speakers, leaving the quotation's own votes out.
+    keys: dict[str, int] = {}
+    forms_of = [[keys.setdefault(f, len(keys)) for f in q.address_forms] for q in qs]
+    if keys:
+        cidx = {cid: i for i, cid in enumerate(table.char_ids)}
+        soft = np.zeros((len(keys), n_chars), np.float64)
+        has = np.zeros(n_quotes, bool)
+        has[pq] = True
+        for i, q in enumerate(qs):
+            if forms_of[i] and not has[i] and q.speaker in cidx:
+                soft[forms_of[i], cidx[q.speaker]] += 1.0
+        fr = np.array([r for r in range(n_pairs) if forms_of[pq[r]]], np.int64)
+        for r in fr.tolist():
+            soft[forms_of[pq[r]], pc[r]] += share[r]
+        tot = soft.sum(axis=1)
+        val = np.zeros(n_pairs, np.float64)
+        for r in fr.tolist():
+            fs = forms_of[pq[r]]
+            own_tot = 1.0  # the quotation's shares sum to 1 in each of its forms
+            val[r] = ((soft[fs, pc[r]] - share[r]) / (tot[fs] - own_tot + 2.0)).max()
+        out[:, cols["p_form"]] = val
     return out
