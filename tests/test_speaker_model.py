@@ -414,18 +414,20 @@ def test_speaker_model_a_description_tag_in_a_story_of_one_character() -> None:
     assert all(q.speaker_id == a.characters[0].id for q in a.quotes[1::2])
 
 
+_ADDRESS_SCENES = [
+    "Kit Marlow sat with her father, Abel Marlow. Ivy Chen poured the tea.\n\n"
+    '"Are you tired, papa?" said Kit.\n\n"Not at all, my dear," said Ivy.\n\n"Good," said Abel.\n',
+    'Kit Marlow and Ivy Chen walked out with Abel.\n\n"Wait for me, papa!" cried Kit.\n\n'
+    '"Slowly, my dear," said Ivy.\n\n"I am waiting," said Abel.\n',
+    "Kit Marlow and Ivy Chen sat in the garden with Abel Marlow.\n\n"
+    '"Shall we go in, papa?"\n\n"In a minute, my dear."\n',
+]
+
+
 def test_speaker_features_an_address_form_leans_to_the_one_who_uses_it() -> None:
     # Only Kit calls her father "papa" in tagged speech, and only Ivy says "my dear"; in
     # the last scene two untagged turns use those forms, and each leans to its user.
-    scenes = [
-        "Kit Marlow sat with her father, Abel Marlow. Ivy Chen poured the tea.\n\n"
-        '"Are you tired, papa?" said Kit.\n\n"Not at all, my dear," said Ivy.\n\n"Good," said Abel.\n',
-        'Kit Marlow and Ivy Chen walked out with Abel.\n\n"Wait for me, papa!" cried Kit.\n\n'
-        '"Slowly, my dear," said Ivy.\n\n"I am waiting," said Abel.\n',
-        "Kit Marlow and Ivy Chen sat in the garden with Abel Marlow.\n\n"
-        '"Shall we go in, papa?"\n\n"In a minute, my dear."\n',
-    ]
-    t, rows = _table_rows("\n* * *\n\n".join(scenes))
+    t, rows = _table_rows("\n* * *\n\n".join(_ADDRESS_SCENES))
     papa, dear = 6, 7  # quotations 0-5 are tagged with their speakers' names: no candidates
     assert t.X[rows[(papa, "Kit Marlow")], _col("form_assoc")] > 0
     assert t.X[rows[(papa, "Kit Marlow")], _col("form_top")] == 1
@@ -443,3 +445,24 @@ def test_rules_read_address_forms_set_off_by_punctuation() -> None:
     _a, state = rule_state(_pre(text))
     # A name addressed, as written; nouns of address set off by punctuation, not "Oh dear!".
     assert [q.address_forms for q in state.qs] == [("ivy",), ("papa", "my dear"), ()]
+
+
+def test_speaker_features_second_pass_pools_address_forms_over_the_first_pass() -> None:
+    # The first pass leans each untagged turn to Kit or Ivy; the second pass counts the
+    # forms of all quotations with those shares, leaving each quotation's own out.
+    text = "\n* * *\n\n".join(_ADDRESS_SCENES) + '\n\n"Come in, papa."\n'
+    a, state = rule_state(_pre(text))
+    table = candidate_table(a, state)
+    names = {c.id: c.name for c in a.characters}
+    scores = np.array([1.0 if names[table.char_ids[c]] == "Kit Marlow" else 0.0 for c in table.char])
+    ctx = context_features(table, state, scores)
+    col = CONTEXT_FEATURES.index("p_form")
+    rows = {(int(q), names[table.char_ids[c]]): r for r, (q, c) in enumerate(zip(table.quote, table.char, strict=True))}
+    papa, dear, last = 6, 7, 8
+    # Kit's two tagged "papa"s and the other untagged "papa" lean to Kit.
+    assert ctx[rows[(papa, "Kit Marlow")], col] > ctx[rows[(papa, "Ivy Chen")], col] > 0
+    assert ctx[rows[(last, "Kit Marlow")], col] > ctx[rows[(last, "Ivy Chen")], col]
+    # "my dear": Ivy's two tagged uses outweigh the first pass's lean to Kit on the one
+    # untagged use, which is left out of its own count.
+    assert ctx[rows[(dear, "Ivy Chen")], col] == pytest.approx(2 / 4)
+    assert ctx[rows[(dear, "Kit Marlow")], col] == 0

@@ -1072,10 +1072,10 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
         for i, fs in enumerate(forms_of):
             if not fs or not counts[i]:
                 continue
-            rows = slice(int(starts_p[i]), int(starts_p[i] + counts[i]))
-            sub = form_share[fs][:, pc[rows]]
-            qf[rows] = sub.max(axis=0)
-            top[rows] = ((sub > 0) & (sub >= best_f[fs][:, None])).any(axis=0)
+            span = slice(int(starts_p[i]), int(starts_p[i] + counts[i]))
+            sub = form_share[fs][:, pc[span]]
+            qf[span] = sub.max(axis=0)
+            top[span] = ((sub > 0) & (sub >= best_f[fs][:, None])).any(axis=0)
         put("form_assoc", qf)
         put("form_top", top)
     # The paragraph of narration alone just before a paragraph-initial quotation.
@@ -1361,6 +1361,50 @@ def speech_turns(state: RuleState) -> np.ndarray:
     return out
 
 
+def _soft_profile(
+    state: RuleState, table: CandidateTable, share: np.ndarray, keys_of: list[list[int]], n_keys: int
+) -> np.ndarray:
+    """Each pair's leave-one-out share of the characters seen with its quotation's keys.
+
+    Every quotation votes for its speaker under each of its keys (address forms): a
+    quotation left to the rules with weight 1 for the rules' speaker, any other with the
+    first pass's shares (soft counts, summing to 1). A pair's value is, over its
+    quotation's keys, the largest of the character's votes without the quotation's own
+    over all votes without its own + 2.
+
+    Args:
+        state: the rules' state (the speakers of quotations left to the rules).
+        table: the candidate table ``share`` belongs to.
+        share: ``(pairs,)`` each pair's first-pass share of its quotation.
+        keys_of: per quotation, its key numbers (``0 <= key < n_keys``).
+        n_keys: number of distinct keys.
+
+    Returns:
+        ``(pairs,)`` float64.
+
+    Source: soft counts of the expectation step of EM (Dempster, Laird & Rubin 1977),
+    left-one-out so that a quotation does not vote for itself.
+    """
+    pq = table.quote.astype(np.int64)
+    pc = table.char.astype(np.int64)
+    cidx = {cid: i for i, cid in enumerate(table.char_ids)}
+    soft = np.zeros((n_keys, len(table.char_ids)), np.float64)
+    has = np.zeros(len(state.qs), bool)
+    has[pq] = True
+    for i, q in enumerate(state.qs):
+        if keys_of[i] and not has[i] and q.speaker in cidx:
+            soft[keys_of[i], cidx[q.speaker]] += 1.0
+    rows = [r for r in range(len(pq)) if keys_of[pq[r]]]
+    for r in rows:
+        soft[keys_of[pq[r]], pc[r]] += share[r]
+    tot = soft.sum(axis=1)
+    val = np.zeros(len(pq), np.float64)
+    for r in rows:
+        ks = keys_of[pq[r]]
+        val[r] = ((soft[ks, pc[r]] - share[r]) / (tot[ks] - 1.0 + 2.0)).max()
+    return val
+
+
 def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray) -> np.ndarray:
     """The second pass's features (:data:`CONTEXT_FEATURES`) from the first pass's scores.
 
@@ -1369,7 +1413,9 @@ def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray
     quotation left to the rules (its tag names the speaker). Each pair then sees its own
     share, its margin to the best other candidate, its rank, and its character's share
     in the 1-3 turns before and 1-2 after within the conversation, with those turns'
-    top share (how sure the first pass was there).
+    top share (how sure the first pass was there), and ``p_form``: the character's
+    share of the quotation's address forms over all quotations, counted with the first
+    pass's shares (:func:`_soft_profile`), where ``form_assoc`` counted tagged ones only.
 
     Args:
         table: the candidate table the scores belong to.
@@ -1469,21 +1515,5 @@ def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray
     keys: dict[str, int] = {}
     forms_of = [[keys.setdefault(f, len(keys)) for f in q.address_forms] for q in qs]
     if keys:
-        cidx = {cid: i for i, cid in enumerate(table.char_ids)}
-        soft = np.zeros((len(keys), n_chars), np.float64)
-        has = np.zeros(n_quotes, bool)
-        has[pq] = True
-        for i, q in enumerate(qs):
-            if forms_of[i] and not has[i] and q.speaker in cidx:
-                soft[forms_of[i], cidx[q.speaker]] += 1.0
-        fr = np.array([r for r in range(n_pairs) if forms_of[pq[r]]], np.int64)
-        for r in fr.tolist():
-            soft[forms_of[pq[r]], pc[r]] += share[r]
-        tot = soft.sum(axis=1)
-        val = np.zeros(n_pairs, np.float64)
-        for r in fr.tolist():
-            fs = forms_of[pq[r]]
-            own_tot = 1.0  # the quotation's shares sum to 1 in each of its forms
-            val[r] = ((soft[fs, pc[r]] - share[r]) / (tot[fs] - own_tot + 2.0)).max()
-        out[:, cols["p_form"]] = val
+        out[:, cols["p_form"]] = _soft_profile(state, table, share, forms_of, len(keys))
     return out
