@@ -1065,19 +1065,17 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
         put("desc_top", (dk >= 0) & (ds > 0) & (ds >= best_d[_clip(dk, 0, None)]))
     if len(form_share):
         # Per quotation, each character's best share over the quotation's forms.
-        qf = np.zeros(n_pairs, np.float64)
-        top = np.zeros(n_pairs, bool)
-        best_f = form_share.max(axis=1)
-        starts_p = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        for i, fs in enumerate(forms_of):
-            if not fs or not counts[i]:
-                continue
-            span = slice(int(starts_p[i]), int(starts_p[i] + counts[i]))
-            sub = form_share[fs][:, pc[span]]
-            qf[span] = sub.max(axis=0)
-            top[span] = ((sub > 0) & (sub >= best_f[fs][:, None])).any(axis=0)
-        put("form_assoc", qf)
-        put("form_top", top)
+        n_forms_q = np.array([len(fs) for fs in forms_of], np.int64)
+        fr = np.repeat(np.arange(n_pairs), n_forms_q[pq])  # one row per (pair, form of its quotation)
+        if len(fr):
+            fk = np.concatenate([forms_of[q] for q in pq[fr[np.r_[True, fr[1:] != fr[:-1]]]].tolist()])
+            v = form_share[fk, pc[fr]]
+            qf = np.zeros(n_pairs, np.float64)
+            np.maximum.at(qf, fr, v)
+            top = np.zeros(n_pairs, bool)
+            np.logical_or.at(top, fr, (v > 0) & (v >= form_share.max(axis=1)[fk]))
+            put("form_assoc", qf)
+            put("form_top", top)
     # The paragraph of narration alone just before a paragraph-initial quotation.
     gap_kind, gap_subj, gap_pro = _gap_paragraphs(analysis, state, mpos, mchar, subj, narrator_i)
     on_subj = pc == gap_subj[pq]
@@ -1391,17 +1389,22 @@ def _soft_profile(
     soft = np.zeros((n_keys, len(table.char_ids)), np.float64)
     has = np.zeros(len(state.qs), bool)
     has[pq] = True
-    for i, q in enumerate(state.qs):
-        if keys_of[i] and not has[i] and q.speaker in cidx:
-            soft[keys_of[i], cidx[q.speaker]] += 1.0
-    rows = [r for r in range(len(pq)) if keys_of[pq[r]]]
-    for r in rows:
-        soft[keys_of[pq[r]], pc[r]] += share[r]
-    tot = soft.sum(axis=1)
+    fixed = [
+        (k, cidx[q.speaker]) for i, q in enumerate(state.qs) if not has[i] and q.speaker in cidx for k in keys_of[i]
+    ]
+    if fixed:
+        fk, fc = np.array(fixed, np.int64).T
+        np.add.at(soft, (fk, fc), 1.0)
+    n_keys_q = np.array([len(ks) for ks in keys_of], np.int64)
+    pr = np.repeat(np.arange(len(pq)), n_keys_q[pq])  # one row per (pair, key of its quotation)
     val = np.zeros(len(pq), np.float64)
-    for r in rows:
-        ks = keys_of[pq[r]]
-        val[r] = ((soft[ks, pc[r]] - share[r]) / (tot[ks] - 1.0 + 2.0)).max()
+    if not len(pr):
+        return val
+    pk = np.concatenate([keys_of[q] for q in pq[pr[np.r_[True, pr[1:] != pr[:-1]]]].tolist()])
+    np.add.at(soft, (pk, pc[pr]), share[pr])
+    tot = soft.sum(axis=1)
+    v = (soft[pk, pc[pr]] - share[pr]) / (tot[pk] - 1.0 + 2.0)
+    np.maximum.at(val, pr, v)
     return val
 
 

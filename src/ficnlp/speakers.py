@@ -1647,14 +1647,13 @@ def _vocative_mentions(text: str, quote: Quote, index: _Index) -> list[Mention]:
 _ADDRESS_WORDS = (
     "my dear fellow|my dear child|my dear boy|my dear girl|my dear|my love|my darling|my boy|my girl|"
     "my child|my friend|my lord|my lady|old man|old chap|old fellow|old boy|old girl|your ladyship|"
-    "your honour|your honor|your majesty|your excellency|sir|ma'am|ma’am|madam|madame|mademoiselle|"
+    "your honour|your honor|your majesty|your excellency|sir|ma'am|madam|madame|mademoiselle|"
     "papa|pa|mamma|mama|mummy|mother|father|mom|mum|dad|daddy|child|darling|dear|dearest|honey|sweetheart|"
     "love|uncle|aunt|auntie|aunty|miss|sister|brother|son|gentlemen|ladies|boys|girls|kid|mate|buddy|man"
 )
-_ADDRESS_WORD = re.compile(
-    rf"(?:^|(?<=[,;.!?—–…]))[\s\"“”‘’']*({_ADDRESS_WORDS})(?=[ \t]*(?:[,.!?;—–…]|[\"”’']?$))",
-    re.IGNORECASE,
-)
+_ADDRESS_SET = frozenset(_ADDRESS_WORDS.split("|"))
+#: What sets a noun of address off: it is the whole stretch between two of these.
+_ADDRESS_BREAK = re.compile(r"[,;.!?—–…]")
 
 
 def _address_forms(text: str, quote: Quote, addressed: list[Mention]) -> tuple[str, ...]:
@@ -1667,8 +1666,10 @@ def _address_forms(text: str, quote: Quote, addressed: list[Mention]) -> tuple[s
     own tagged speech (:mod:`ficnlp.speaker_features`).
     """
     forms = [" ".join(text[m.span.start : m.span.end].split()).lower() for m in addressed]
-    body = text[quote.span.start : quote.span.end]
-    forms += [m.group(1).lower().replace("’", "'") for m in _ADDRESS_WORD.finditer(body)]
+    for piece in _ADDRESS_BREAK.split(text[quote.span.start : quote.span.end]):
+        word = " ".join(piece.strip(" \t\r\n\"“”‘’'").split()).lower().replace("’", "'")
+        if word in _ADDRESS_SET:
+            forms.append(word)
     return tuple(dict.fromkeys(forms))
 
 
