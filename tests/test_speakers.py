@@ -488,6 +488,21 @@ def test_speakers_kinship_tag_without_a_shared_surname_and_the_utterance_of_a_pr
     assert _who(analyze_text(fic, Config(use_speaker_model=False)))[2] == ('"Where were you?"', "Mom")
 
 
+def test_speakers_aunt_or_uncle_tag_is_the_character_of_that_role_not_one_of_the_surname() -> None:
+    # "his aunt" is Aunt Norris, whom the story calls by the role; an aunt seldom shares
+    # her nephew's surname, so Lily Bertram, his sister, is not a candidate for it.
+    text = (
+        "Tom Bertram sat by the fire with Lily Bertram. Aunt Norris came in with Fanny Price.\n\n"
+        '"Tom, you must dance," said Fanny.\n\n'
+        '"I will not," said Tom.\n\n'
+        '"My dear Tom," cried his aunt, "you must."\n\n'
+        '"Leave him be," said Lily.\n'
+    )
+    who = _who(analyze_text(text, Config(use_speaker_model=False)))
+    assert who[2] == ('"My dear Tom,"', "Aunt Norris")
+    assert who[3] == ('"you must."', "Aunt Norris")
+
+
 def test_speakers_a_name_that_speaks_before_outweighs_a_pronoun_that_does_not_after() -> None:
     text = (
         "Adela Quested sat by the window. Mr. Hamidullah came in.\n\n"

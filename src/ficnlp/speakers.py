@@ -1099,6 +1099,8 @@ _KIN: dict[str, tuple[str, frozenset[str] | None]] = {
     "daughter": ("she/her", None),
     "brother": ("he/him", None),
     "son": ("he/him", None),
+    **dict.fromkeys(("aunt", "auntie", "aunty", "grandmother", "grandma", "granny", "gran"), ("she/her", None)),
+    **dict.fromkeys(("uncle", "grandfather", "grandpa", "granddad"), ("he/him", None)),
 }
 #: Honorifics followed by a surname ("Mr. Bennet"), unlike "Sir Thomas" or "Miss Elizabeth".
 _SURNAME_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr"})
@@ -1122,8 +1124,10 @@ def _relative(
     first of these who has such a relative is taken. The relative is the one
     other character of the kinship noun's gender who bears the possessor's surname,
     preferring the honorific of a parent or spouse (Mrs. or Lady for a mother or wife);
-    among several, the one named last in the narration before the tag. With no relative
-    by surname: the one character called by the role itself (``said her mom``: Mom), else
+    among several, the one named last in the narration before the tag (an aunt, uncle or
+    grandparent is not sought by surname). With no relative
+    by surname: the one character called by the role itself (``said her mom``: Mom,
+    ``cried his aunt``: Aunt Norris), else
     the one other speaker of the relative's gender in the conversation's last turns
     (``asked her son``: Ronny Heaslop, son of Mrs. Moore). ``None`` when the tag is not of
     this shape or no such character exists (the pronoun rules then decide).
@@ -1162,20 +1166,28 @@ def _relative(
         owners.append(addressed[0])
     if previous is not None:
         owners.append(previous)
-    for owner in owners:
+    # An aunt, uncle or grandparent seldom bears the possessor's surname (Mrs. Gardiner,
+    # Elizabeth Bennet's aunt): only the role name and the conversation find them.
+    by_surname = words[1] not in _KIN_OTHER_FAMILY
+    for owner in owners if by_surname else ():
         kin_id = _kin_of(owner, gender, honorific, want, addressed, pos, index, chars)
         if kin_id is not None:
             return kin_id
     resolved = _resolve_pronoun(pronoun, pos, para, index, chars, narrator, qs, qi)
     if resolved is not None and resolved not in owners:
-        kin_id = _kin_of(resolved, gender, honorific, want, addressed, pos, index, chars)
+        kin_id = _kin_of(resolved, gender, honorific, want, addressed, pos, index, chars) if by_surname else None
         if kin_id is not None:
             return kin_id
         owners.append(resolved)
     # No relative by surname ("asked her son": Ronny Heaslop, son of Mrs. Moore): a
     # character called by the role itself ("said her mom": Mom), else the one other
     # speaker of the relative's gender in the conversation's last turns.
-    roles = [c.id for c in chars.values() if any(n.lower() in _KIN_ROLES.get(words[1], ()) for n in c.names)]
+    role_words = _KIN_ROLES.get(words[1], ())
+    roles = [
+        c.id
+        for c in chars.values()
+        if any(n.lower() in role_words or n.split()[0].lower() in role_words for n in c.names if n.strip())
+    ]
     if len(roles) == 1:
         return roles[0]
     partners = set()
@@ -1191,7 +1203,19 @@ def _relative(
 #: The names a story gives a relative it calls by the role ("Mom" for "her mother").
 _MOTHER_WORDS = frozenset("mom mommy momma mum mummy mama mamma mother".split())
 _FATHER_WORDS = frozenset("dad daddy papa pa father".split())
-_KIN_ROLES = {**dict.fromkeys(_MOTHER_WORDS, _MOTHER_WORDS), **dict.fromkeys(_FATHER_WORDS, _FATHER_WORDS)}
+#: Relatives found by a role name or the conversation, never by the possessor's surname.
+_KIN_OTHER_FAMILY = frozenset(
+    "aunt auntie aunty grandmother grandma granny gran uncle grandfather grandpa granddad".split()
+)
+_AUNT_WORDS = frozenset("aunt auntie aunty".split())
+_UNCLE_WORDS = frozenset(["uncle"])
+_GRANDMOTHER_WORDS = frozenset("grandmother grandma granny gran nana".split())
+_GRANDFATHER_WORDS = frozenset("grandfather grandpa granddad grandad".split())
+_KIN_ROLES = {
+    words: group
+    for group in (_MOTHER_WORDS, _FATHER_WORDS, _AUNT_WORDS, _UNCLE_WORDS, _GRANDMOTHER_WORDS, _GRANDFATHER_WORDS)
+    for words in group
+}
 
 
 def _kin_of(
