@@ -1081,6 +1081,22 @@ def _decide(
         q.speaker, q.kind, q.confidence = q.before_name, "explicit", 0.55
 
 
+#: The names a story gives a relative it calls by the role ("Mom" for "her mother").
+_MOTHER_WORDS = frozenset("mom mommy momma mum mummy mama mamma mother".split())
+_FATHER_WORDS = frozenset("dad daddy papa pa father".split())
+_AUNT_WORDS = frozenset("aunt auntie aunty".split())
+_UNCLE_WORDS = frozenset(["uncle"])
+_GRANDMOTHER_WORDS = frozenset("grandmother grandma granny gran nana".split())
+_GRANDFATHER_WORDS = frozenset("grandfather grandpa granddad grandad".split())
+_KIN_ROLES = {
+    word: group
+    for group in (_MOTHER_WORDS, _FATHER_WORDS, _AUNT_WORDS, _UNCLE_WORDS, _GRANDMOTHER_WORDS, _GRANDFATHER_WORDS)
+    for word in group
+}
+#: Relatives found by a role name or the conversation, never by the possessor's surname
+#: (an aunt or a grandparent seldom shares it: Mrs. Gardiner, Elizabeth Bennet's aunt).
+_KIN_OTHER_FAMILY = _AUNT_WORDS | _UNCLE_WORDS | _GRANDMOTHER_WORDS | _GRANDFATHER_WORDS
+
 #: Kinship nouns of relational tags ("said her mother"): the relative's gender and the
 #: honorific a parent or spouse shares the possessor's surname under.
 _MATRON = frozenset({"mrs", "lady"})
@@ -1099,8 +1115,8 @@ _KIN: dict[str, tuple[str, frozenset[str] | None]] = {
     "daughter": ("she/her", None),
     "brother": ("he/him", None),
     "son": ("he/him", None),
-    **dict.fromkeys(("aunt", "auntie", "aunty", "grandmother", "grandma", "granny", "gran"), ("she/her", None)),
-    **dict.fromkeys(("uncle", "grandfather", "grandpa", "granddad"), ("he/him", None)),
+    **dict.fromkeys(_AUNT_WORDS | _GRANDMOTHER_WORDS, ("she/her", None)),
+    **dict.fromkeys(_UNCLE_WORDS | _GRANDFATHER_WORDS, ("he/him", None)),
 }
 #: Honorifics followed by a surname ("Mr. Bennet"), unlike "Sir Thomas" or "Miss Elizabeth".
 _SURNAME_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr"})
@@ -1166,8 +1182,6 @@ def _relative(
         owners.append(addressed[0])
     if previous is not None:
         owners.append(previous)
-    # An aunt, uncle or grandparent seldom bears the possessor's surname (Mrs. Gardiner,
-    # Elizabeth Bennet's aunt): only the role name and the conversation find them.
     by_surname = words[1] not in _KIN_OTHER_FAMILY
     for owner in owners if by_surname else ():
         kin_id = _kin_of(owner, gender, honorific, want, addressed, pos, index, chars)
@@ -1198,24 +1212,6 @@ def _relative(
         if sp in chars and sp not in owners and not chars[sp].narrator and chars[sp].gender == gender:
             partners.add(sp)
     return next(iter(partners)) if len(partners) == 1 else None
-
-
-#: The names a story gives a relative it calls by the role ("Mom" for "her mother").
-_MOTHER_WORDS = frozenset("mom mommy momma mum mummy mama mamma mother".split())
-_FATHER_WORDS = frozenset("dad daddy papa pa father".split())
-#: Relatives found by a role name or the conversation, never by the possessor's surname.
-_KIN_OTHER_FAMILY = frozenset(
-    "aunt auntie aunty grandmother grandma granny gran uncle grandfather grandpa granddad".split()
-)
-_AUNT_WORDS = frozenset("aunt auntie aunty".split())
-_UNCLE_WORDS = frozenset(["uncle"])
-_GRANDMOTHER_WORDS = frozenset("grandmother grandma granny gran nana".split())
-_GRANDFATHER_WORDS = frozenset("grandfather grandpa granddad grandad".split())
-_KIN_ROLES = {
-    words: group
-    for group in (_MOTHER_WORDS, _FATHER_WORDS, _AUNT_WORDS, _UNCLE_WORDS, _GRANDMOTHER_WORDS, _GRANDFATHER_WORDS)
-    for words in group
-}
 
 
 def _kin_of(
