@@ -73,6 +73,20 @@ def test_cli_subprocess_smoke(story: Path) -> None:
     assert json.loads(r.stdout)["quotes"][0]["start"] == 0
 
 
+def test_cli_summary_into_a_closed_pipe_ends_with_status_0(story: Path) -> None:
+    # "ficnlp analyze STORY | head -1": the reader goes away before the summary is
+    # written; that is not a failure (exit 1 means "some stories failed").
+    p = subprocess.Popen(
+        [sys.executable, "-m", "ficnlp", "analyze", str(story)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.close()
+    with p.stderr:
+        err = p.stderr.read().decode("utf-8", "replace")
+    assert p.wait(timeout=60) == 0, err
+    assert "Traceback" not in err
+
+
 def test_cli_missing_story_path_is_an_error_not_a_story(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for command in (["analyze"], ["report", "-o", str(tmp_path / "r.html")]):
         assert main([*command[:1], str(tmp_path / "nope.txt"), *command[1:]]) == 2

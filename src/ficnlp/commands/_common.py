@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from ficnlp.config import Config
 from ficnlp.errors import InputError
@@ -71,3 +73,24 @@ def write_text(path: str, data: str) -> None:
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(data, encoding="utf-8")
     tmp.replace(out)
+
+
+def console(file: Any = None, **options: Any) -> Any:
+    """A rich ``Console`` on ``file`` (default stdout) that lets a closed pipe end quietly.
+
+    Rich's own console exits with status 1 when the reader of a pipe goes away
+    (``ficnlp analyze STORY | head -1``), which the CLI documents as "some stories
+    failed". This one sends the rest of the output to the null device and raises
+    :class:`BrokenPipeError`, which :func:`ficnlp.cli.main` turns into status 0, the
+    convention of Unix filters (Python docs, "Note on SIGPIPE").
+    """
+    from rich.console import Console
+
+    class _PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise BrokenPipeError
+
+    return _PipeConsole(file=file, **options)

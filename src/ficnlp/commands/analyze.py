@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 
 from ficnlp.commands._common import add_reading_options, analyze_file, check_output, write_text
+from ficnlp.commands._common import console as make_console
 from ficnlp.model import Analysis
 
 
@@ -45,10 +46,9 @@ def run(args: argparse.Namespace) -> int:
 
 def print_summary(a: Analysis, file: object = None) -> None:
     """A human-readable summary of an analysis (for the terminal)."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=file, highlight=False, soft_wrap=True)  # type: ignore[arg-type]
+    console = make_console(file, highlight=False, soft_wrap=True)
     md = a.story.metadata
     title = md.title or a.story.source.path
     from ficnlp.write.tables import word_count

@@ -81,9 +81,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _console(stream: Any = None) -> Any:
-    from rich.console import Console
+    from ficnlp.commands._common import console
 
-    return Console(file=stream or sys.stdout, highlight=False, width=200)
+    return console(stream or sys.stdout, highlight=False, width=200)
 
 
 def _progress(args: argparse.Namespace) -> Any:

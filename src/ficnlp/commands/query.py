@@ -98,13 +98,14 @@ def _write_csv(cur: Any, columns: list[str], path: str) -> None:
 
 
 def _print_table(cur: Any, columns: list[str], max_rows: int) -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from ficnlp.commands._common import console as make_console
 
     rows = cur.fetchall() if max_rows == 0 else cur.fetchmany(max_rows + 1)
     more = max_rows != 0 and len(rows) > max_rows
     rows = rows[:max_rows] if more else rows
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    console = make_console(sys.stdout, highlight=False, soft_wrap=True)
     cells = [["" if v is None else str(_cell(v)) for v in row] for row in rows]
     if sum(min(len(c), 12) + 3 for c in columns) > console.width:
         # Too many columns for the terminal: one block per row, a line per column (like
