@@ -451,6 +451,24 @@ def _description_association(
     return desc_key, share / (n[:, None] + 2.0)
 
 
+def _form_keys(state: RuleState) -> tuple[list[list[int]], int]:
+    """Each quotation's address forms (:attr:`ficnlp.speakers._Q.address_forms`) as
+    numbers, and how many distinct forms the story has."""
+    keys: dict[str, int] = {}
+    forms_of = [[keys.setdefault(f, len(keys)) for f in q.address_forms] for q in state.qs]
+    return forms_of, len(keys)
+
+
+def _pair_keys(pq: np.ndarray, keys_of: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """One row per (pair, key of the pair's quotation): ``(pair index, key)``, by pair."""
+    n_keys_q = np.array([len(ks) for ks in keys_of], np.int64)
+    pr = np.repeat(np.arange(len(pq)), n_keys_q[pq])
+    if not len(pr):
+        return pr, pr
+    pk = np.concatenate([keys_of[q] for q in pq[pr[np.r_[True, pr[1:] != pr[:-1]]]].tolist()])
+    return pr, pk
+
+
 def _address_association(
     state: RuleState, fixed_q: np.ndarray, rule_sp: np.ndarray, n_chars: int
 ) -> tuple[list[list[int]], np.ndarray]:
@@ -475,10 +493,9 @@ def _address_association(
     "The pronouns of power and solidarity"); in Pride and Prejudice only Mr. Bennet and
     Mrs. Bennet call Elizabeth "Lizzy".
     """
-    keys: dict[str, int] = {}
-    forms_of = [[keys.setdefault(f, len(keys)) for f in q.address_forms] for q in state.qs]
-    share = np.zeros((len(keys), n_chars), np.float64)
-    if not keys:
+    forms_of, n_forms = _form_keys(state)
+    share = np.zeros((n_forms, n_chars), np.float64)
+    if not n_forms:
         return forms_of, share
     for i in np.flatnonzero(fixed_q & (rule_sp >= 0)).tolist():
         for k in forms_of[i]:
@@ -1065,10 +1082,8 @@ def candidate_table(analysis: Analysis, state: RuleState) -> CandidateTable:
         put("desc_top", (dk >= 0) & (ds > 0) & (ds >= best_d[_clip(dk, 0, None)]))
     if len(form_share):
         # Per quotation, each character's best share over the quotation's forms.
-        n_forms_q = np.array([len(fs) for fs in forms_of], np.int64)
-        fr = np.repeat(np.arange(n_pairs), n_forms_q[pq])  # one row per (pair, form of its quotation)
+        fr, fk = _pair_keys(pq, forms_of)
         if len(fr):
-            fk = np.concatenate([forms_of[q] for q in pq[fr[np.r_[True, fr[1:] != fr[:-1]]]].tolist()])
             v = form_share[fk, pc[fr]]
             qf = np.zeros(n_pairs, np.float64)
             np.maximum.at(qf, fr, v)
@@ -1395,12 +1410,10 @@ def _soft_profile(
     if fixed:
         fk, fc = np.array(fixed, np.int64).T
         np.add.at(soft, (fk, fc), 1.0)
-    n_keys_q = np.array([len(ks) for ks in keys_of], np.int64)
-    pr = np.repeat(np.arange(len(pq)), n_keys_q[pq])  # one row per (pair, key of its quotation)
+    pr, pk = _pair_keys(pq, keys_of)
     val = np.zeros(len(pq), np.float64)
     if not len(pr):
         return val
-    pk = np.concatenate([keys_of[q] for q in pq[pr[np.r_[True, pr[1:] != pr[:-1]]]].tolist()])
     np.add.at(soft, (pk, pc[pr]), share[pr])
     tot = soft.sum(axis=1)
     v = (soft[pk, pc[pr]] - share[pr]) / (tot[pk] - 1.0 + 2.0)
@@ -1515,8 +1528,7 @@ def context_features(table: CandidateTable, state: RuleState, scores: np.ndarray
     out[:, cols["p_conv_rank"]] = crank
     # Address forms, counted over every quotation with the first pass's shares (soft
     # counts) and the rules' tagged speakers, leaving the quotation's own votes out.
-    keys: dict[str, int] = {}
-    forms_of = [[keys.setdefault(f, len(keys)) for f in q.address_forms] for q in qs]
-    if keys:
-        out[:, cols["p_form"]] = _soft_profile(state, table, share, forms_of, len(keys))
+    forms_of, n_forms = _form_keys(state)
+    if n_forms:
+        out[:, cols["p_form"]] = _soft_profile(state, table, share, forms_of, n_forms)
     return out

@@ -1102,14 +1102,9 @@ _KIN_OTHER_FAMILY = _AUNT_WORDS | _UNCLE_WORDS | _GRANDMOTHER_WORDS | _GRANDFATH
 _MATRON = frozenset({"mrs", "lady"})
 _PATRON = frozenset({"mr", "sir", "lord"})
 _KIN: dict[str, tuple[str, frozenset[str] | None]] = {
-    "mother": ("she/her", _MATRON),
-    "mamma": ("she/her", _MATRON),
-    "mama": ("she/her", _MATRON),
-    **dict.fromkeys(("mom", "mommy", "momma", "mum", "mummy"), ("she/her", _MATRON)),
+    **dict.fromkeys(_MOTHER_WORDS, ("she/her", _MATRON)),
     "wife": ("she/her", _MATRON),
-    "father": ("he/him", _PATRON),
-    "papa": ("he/him", _PATRON),
-    **dict.fromkeys(("dad", "daddy"), ("he/him", _PATRON)),
+    **dict.fromkeys(_FATHER_WORDS - {"pa"}, ("he/him", _PATRON)),  # "his pa" stays a pronoun's
     "husband": ("he/him", _PATRON),
     "sister": ("she/her", None),
     "daughter": ("she/her", None),
@@ -1664,14 +1659,15 @@ def _vocative_mentions(text: str, quote: Quote, index: _Index) -> list[Mention]:
 
 #: Common nouns of address set off by punctuation ("Yes, papa.", "Come here, child,",
 #: "my dear, …"): with the names a quote addresses, a speaker's habitual address forms.
-_ADDRESS_WORDS = (
-    "my dear fellow|my dear child|my dear boy|my dear girl|my dear|my love|my darling|my boy|my girl|"
-    "my child|my friend|my lord|my lady|old man|old chap|old fellow|old boy|old girl|your ladyship|"
-    "your honour|your honor|your majesty|your excellency|sir|ma'am|madam|madame|mademoiselle|"
-    "papa|pa|mamma|mama|mummy|mother|father|mom|mum|dad|daddy|child|darling|dear|dearest|honey|sweetheart|"
-    "love|uncle|aunt|auntie|aunty|miss|sister|brother|son|gentlemen|ladies|boys|girls|kid|mate|buddy|man"
+_ADDRESS_WORDS = frozenset(
+    (
+        "my dear fellow|my dear child|my dear boy|my dear girl|my dear|my love|my darling|my boy|my girl|"
+        "my child|my friend|my lord|my lady|old man|old chap|old fellow|old boy|old girl|your ladyship|"
+        "your honour|your honor|your majesty|your excellency|sir|ma'am|madam|madame|mademoiselle|"
+        "papa|pa|mamma|mama|mummy|mother|father|mom|mum|dad|daddy|child|darling|dear|dearest|honey|sweetheart|"
+        "love|uncle|aunt|auntie|aunty|miss|sister|brother|son|gentlemen|ladies|boys|girls|kid|mate|buddy|man"
+    ).split("|")
 )
-_ADDRESS_SET = frozenset(_ADDRESS_WORDS.split("|"))
 #: What sets a noun of address off: it is the whole stretch between two of these.
 _ADDRESS_BREAK = re.compile(r"[,;.!?—–…]")
 
@@ -1688,7 +1684,7 @@ def _address_forms(text: str, quote: Quote, addressed: list[Mention]) -> tuple[s
     forms = [" ".join(text[m.span.start : m.span.end].split()).lower() for m in addressed]
     for piece in _ADDRESS_BREAK.split(text[quote.span.start : quote.span.end]):
         word = " ".join(piece.strip(" \t\r\n\"“”‘’'").split()).lower().replace("’", "'")
-        if word in _ADDRESS_SET:
+        if word in _ADDRESS_WORDS:
             forms.append(word)
     return tuple(dict.fromkeys(forms))
 
